@@ -38,6 +38,7 @@ export function openPostgres(
       redact(connectionString) +
       (schema ? `${connectionString.includes('?') ? '&' : '?'}schema=${schema}` : ''),
     pool,
+    connectionString,
     schema,
     transaction: async (fn) => {
       const client = await pool.connect();

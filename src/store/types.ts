@@ -34,6 +34,8 @@ export interface SqliteStore extends StoreBase {
 export interface PostgresStore extends StoreBase {
   readonly kind: 'postgres';
   readonly pool: Pool;
+  /** The libpq connection string (with credentials, never log it; use `url`). */
+  readonly connectionString: string;
   /** The schema set as search_path on every connection, when the URL named one. */
   readonly schema: string | undefined;
   /** Runs `fn` in a transaction on one pooled client; commits, or rolls back on throw. */
