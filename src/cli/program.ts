@@ -1,9 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isBreakwaterError } from '../errors/breakwater-error.js';
 import { CliExit, type CliIo, EXIT } from './io.js';
+import { migrateCommand } from './migrate.js';
 
 /** Each command module contributes one top-level command. Add new ones here. */
-const COMMANDS: Array<(io: CliIo) => Command> = [];
+const COMMANDS: Array<(io: CliIo) => Command> = [migrateCommand];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('breakwater')

@@ -51,6 +51,72 @@ export const errors = {
   HTTP_UNAUTHORIZED: define('BW_HTTP_UNAUTHORIZED', 401, 'Unauthorized'),
   HTTP_INTERNAL: define('BW_HTTP_INTERNAL', 500, 'Internal Server Error'),
   HTTP_SHUTTING_DOWN: define('BW_HTTP_SHUTTING_DOWN', 503, 'Service is shutting down'),
+  HTTP_PAYLOAD_TOO_LARGE: define('BW_HTTP_PAYLOAD_TOO_LARGE', 413, 'Payload Too Large'),
+  HTTP_UNSUPPORTED_MEDIA_TYPE: define(
+    'BW_HTTP_UNSUPPORTED_MEDIA_TYPE',
+    415,
+    'Unsupported Media Type',
+  ),
+  HTTP_FORBIDDEN: define('BW_HTTP_FORBIDDEN', 403, 'Forbidden'),
+  HTTP_METHOD_NOT_ALLOWED: define('BW_HTTP_METHOD_NOT_ALLOWED', 405, 'Method Not Allowed'),
+
+  // Idempotency keys
+  IDEMPOTENCY_KEY_INVALID: define('BW_IDEMPOTENCY_KEY_INVALID', 400, 'Invalid Idempotency-Key'),
+  IDEMPOTENCY_KEY_MISSING: define('BW_IDEMPOTENCY_KEY_MISSING', 400, 'Idempotency-Key required'),
+  IDEMPOTENCY_KEY_MISMATCH: define(
+    'BW_IDEMPOTENCY_KEY_MISMATCH',
+    422,
+    'Idempotency-Key reused with a different request',
+  ),
+  IDEMPOTENCY_IN_FLIGHT: define(
+    'BW_IDEMPOTENCY_IN_FLIGHT',
+    409,
+    'A request with this Idempotency-Key is in progress',
+  ),
+  IDEMPOTENCY_LEASE_LOST: define(
+    'BW_IDEMPOTENCY_LEASE_LOST',
+    409,
+    'Idempotency lease lost before completion',
+  ),
+  IDEMPOTENCY_STORE_UNAVAILABLE: define(
+    'BW_IDEMPOTENCY_STORE_UNAVAILABLE',
+    503,
+    'Idempotency store unavailable',
+  ),
+
+  // Resilience
+  BREAKER_OPEN: define('BW_BREAKER_OPEN', 503, 'Circuit breaker is open'),
+  BREAKER_NOT_FOUND: define('BW_BREAKER_NOT_FOUND', 404, 'No such circuit breaker'),
+  BULKHEAD_REJECTED: define('BW_BULKHEAD_REJECTED', 503, 'Bulkhead full'),
+  TIMEOUT: define('BW_TIMEOUT', 504, 'Operation timed out'),
+  RETRY_EXHAUSTED: define('BW_RETRY_EXHAUSTED', 503, 'Retries exhausted'),
+
+  // Quotas
+  QUOTA_EXCEEDED: define('BW_QUOTA_EXCEEDED', 429, 'Quota exceeded'),
+  QUOTA_STORE_UNAVAILABLE: define('BW_QUOTA_STORE_UNAVAILABLE', 503, 'Quota store unavailable'),
+  QUOTA_REQUEST_NOT_FOUND: define(
+    'BW_QUOTA_REQUEST_NOT_FOUND',
+    404,
+    'Quota increase request not found',
+  ),
+  QUOTA_INVALID: define('BW_QUOTA_INVALID', 400, 'Invalid quota request'),
+  QUOTA_UNKNOWN: define('BW_QUOTA_UNKNOWN', 404, 'Unknown quota'),
+  QUOTA_REQUEST_DECIDED: define(
+    'BW_QUOTA_REQUEST_DECIDED',
+    409,
+    'Quota increase request already decided',
+  ),
+
+  // Jobs
+  JOBS_INVALID: define('BW_JOBS_INVALID', 400, 'Invalid job'),
+  JOBS_NOT_FOUND: define('BW_JOBS_NOT_FOUND', 404, 'Job not found'),
+  JOBS_INVALID_STATE: define('BW_JOBS_INVALID_STATE', 409, 'Job is not in a state for this'),
+  JOBS_TIMEOUT: define('BW_JOBS_TIMEOUT', 500, 'Job timed out'),
+  JOBS_LEASE_LOST: define('BW_JOBS_LEASE_LOST', 409, 'Job lease lost'),
+  JOBS_CANCELLED: define('BW_JOBS_CANCELLED', 409, 'Job cancelled'),
+  JOBS_SHUTDOWN: define('BW_JOBS_SHUTDOWN', 503, 'Worker shutting down'),
+  JOBS_MODULE_INVALID: define('BW_JOBS_MODULE_INVALID', 500, 'Invalid job handler module'),
+  JOBS_SCHEDULE_INVALID: define('BW_JOBS_SCHEDULE_INVALID', 500, 'Invalid job schedule'),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorName = keyof typeof errors;
