@@ -1,0 +1,114 @@
+import type { Registry } from 'prom-client';
+import { BreakwaterError } from '../errors/breakwater-error.js';
+import { errors } from '../errors/registry.js';
+import type { Store } from '../store/types.js';
+import type { HealthCheck } from './health-check.js';
+import { DEFAULT_LAG_SAMPLE_INTERVAL_MS } from './lag-monitor.js';
+import { resolveLogLevel } from './logger.js';
+import type { ProbeKind } from './probes.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.js';
+
+export interface PipelineOptions {
+  /** Service name: on every log line and the health report's `serviceId`. */
+  service: string;
+  version?: string;
+  /** The health report's `description`. */
+  description?: string;
+  /** HMAC secret for tenant/user ids in logs (required). */
+  hashSecret: string;
+  /** pino level; default env `LOG_LEVEL`, else info. */
+  logLevel?: string;
+  /** Where JSON log lines go; default stdout. */
+  logDestination?: NodeJS.WritableStream;
+  /** Stores checked by /ready and /health (`<kind>:responseTime`) and closed on shutdown. */
+  stores?: Store[];
+  checks?: HealthCheck[];
+  /** Default: a new registry per pipeline (never prom-client's global one). */
+  registry?: Registry;
+  /** Register prom-client's default process/event-loop metrics; default true. */
+  defaultMetrics?: boolean;
+  /** How long in-flight requests may take to finish on shutdown; default 10 s. */
+  shutdownTimeoutMs?: number;
+  /** /live fails while event-loop lag is at or over this; default 1 s. */
+  eventLoopLagThresholdMs?: number;
+  /** How often the lag sampler ticks; default 200 ms. */
+  lagSampleIntervalMs?: number;
+  paths?: Partial<Record<ProbeKind, string>>;
+  /** Epoch milliseconds; default a monotonic high-resolution clock. */
+  clock?: () => number;
+}
+
+export const DEFAULT_PATHS: Readonly<Record<ProbeKind, string>> = Object.freeze({
+  live: '/live',
+  ready: '/ready',
+  health: '/health',
+  metrics: '/metrics',
+});
+export const DEFAULT_EVENT_LOOP_LAG_THRESHOLD_MS = 1_000;
+export const DEFAULT_CLOCK = (): number => performance.timeOrigin + performance.now();
+
+export interface ResolvedOptions {
+  service: string;
+  version?: string;
+  description?: string;
+  hashSecret: string;
+  logLevel: string;
+  shutdownTimeoutMs: number;
+  eventLoopLagThresholdMs: number;
+  lagSampleIntervalMs: number;
+  paths: Readonly<Record<ProbeKind, string>>;
+  clock: () => number;
+}
+
+function invalid(detail: string): never {
+  throw new BreakwaterError(errors.CONFIG_INVALID, `createPipeline: ${detail}`);
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const chosen = value ?? fallback;
+  if (!Number.isFinite(chosen) || chosen <= 0) invalid(`${name} must be a positive number`);
+  return chosen;
+}
+
+/** Fills in defaults and validates once, with a message that names the bad option. */
+export function resolveOptions(options: PipelineOptions): ResolvedOptions {
+  if (typeof options?.service !== 'string' || options.service.trim() === '') {
+    invalid('service must be a non-empty string');
+  }
+  if (typeof options.hashSecret !== 'string' || options.hashSecret === '') {
+    invalid('hashSecret is required (the HMAC key for tenant and user ids in logs)');
+  }
+  const paths = { ...DEFAULT_PATHS, ...options.paths };
+  for (const [kind, path] of Object.entries(paths)) {
+    if (typeof path !== 'string' || !path.startsWith('/'))
+      invalid(`paths.${kind} must start with /`);
+  }
+  if (new Set(Object.values(paths)).size !== Object.keys(paths).length) {
+    invalid('paths must be distinct');
+  }
+  const resolved: ResolvedOptions = {
+    service: options.service,
+    hashSecret: options.hashSecret,
+    logLevel: resolveLogLevel(options.logLevel),
+    shutdownTimeoutMs: positive(
+      'shutdownTimeoutMs',
+      options.shutdownTimeoutMs,
+      DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    ),
+    eventLoopLagThresholdMs: positive(
+      'eventLoopLagThresholdMs',
+      options.eventLoopLagThresholdMs,
+      DEFAULT_EVENT_LOOP_LAG_THRESHOLD_MS,
+    ),
+    lagSampleIntervalMs: positive(
+      'lagSampleIntervalMs',
+      options.lagSampleIntervalMs,
+      DEFAULT_LAG_SAMPLE_INTERVAL_MS,
+    ),
+    paths: Object.freeze(paths),
+    clock: options.clock ?? DEFAULT_CLOCK,
+  };
+  if (options.version !== undefined) resolved.version = options.version;
+  if (options.description !== undefined) resolved.description = options.description;
+  return resolved;
+}
