@@ -117,6 +117,31 @@ export const errors = {
   JOBS_SHUTDOWN: define('BW_JOBS_SHUTDOWN', 503, 'Worker shutting down'),
   JOBS_MODULE_INVALID: define('BW_JOBS_MODULE_INVALID', 500, 'Invalid job handler module'),
   JOBS_SCHEDULE_INVALID: define('BW_JOBS_SCHEDULE_INVALID', 500, 'Invalid job schedule'),
+
+  // API versioning
+  VERSION_UNKNOWN: define('BW_VERSION_UNKNOWN', 400, 'Unknown or malformed API version'),
+  VERSION_SUNSET: define('BW_VERSION_SUNSET', 410, 'API version or route no longer served'),
+  VERSIONING_CONFIG: define('BW_VERSIONING_CONFIG', 500, 'Invalid API versioning configuration'),
+  VERSION_STORE_UNAVAILABLE: define(
+    'BW_VERSION_STORE_UNAVAILABLE',
+    503,
+    'API version pin store unavailable',
+  ),
+
+  // Router and deploys
+  ROUTER_NO_UPSTREAM: define('BW_ROUTER_NO_UPSTREAM', 503, 'No upstream is ready'),
+  ROUTER_UPSTREAM_FAILED: define('BW_ROUTER_UPSTREAM_FAILED', 502, 'Upstream failed'),
+  ROUTER_UPSTREAM_TIMEOUT: define('BW_ROUTER_UPSTREAM_TIMEOUT', 504, 'Upstream timed out'),
+  DEPLOY_IN_PROGRESS: define('BW_DEPLOY_IN_PROGRESS', 409, 'A deploy is in progress'),
+  DEPLOY_NOT_IN_PROGRESS: define('BW_DEPLOY_NOT_IN_PROGRESS', 409, 'No deploy is in progress'),
+  DEPLOY_NO_STANDBY: define('BW_DEPLOY_NO_STANDBY', 409, 'No version to roll back to'),
+  DEPLOY_NOT_FOUND: define('BW_DEPLOY_NOT_FOUND', 404, 'No such deploy'),
+  DEPLOY_INVALID: define('BW_DEPLOY_INVALID', 400, 'Invalid deploy request'),
+  DEPLOY_ADMIN_UNREACHABLE: define(
+    'BW_DEPLOY_ADMIN_UNREACHABLE',
+    503,
+    'Router admin API unreachable',
+  ),
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorName = keyof typeof errors;
