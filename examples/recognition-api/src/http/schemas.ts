@@ -1,0 +1,65 @@
+import { MAX_PAGE_SIZE } from '../service.js';
+
+/**
+ * JSON schemas for the routes. Fastify validates requests with them (a failure is a 400
+ * problem naming the field) and serializes responses with them (only these fields leave).
+ */
+const userId = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
+export const MAX_MESSAGE_LENGTH = 2000;
+export const MAX_BADGES = 10;
+export const MAX_BADGE_LENGTH = 32;
+
+export const recognitionView = {
+  type: 'object',
+  required: ['id', 'from', 'to', 'message', 'badges', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    message: { type: 'string' },
+    badges: { type: 'array', items: { type: 'string' } },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+export const createBody = {
+  type: 'object',
+  required: ['to', 'message'],
+  additionalProperties: false,
+  properties: {
+    to: userId,
+    from: userId,
+    message: { type: 'string', minLength: 1, maxLength: MAX_MESSAGE_LENGTH },
+    badges: {
+      type: 'array',
+      maxItems: MAX_BADGES,
+      items: { type: 'string', minLength: 1, maxLength: MAX_BADGE_LENGTH },
+    },
+  },
+} as const;
+
+export const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+} as const;
+
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    to: userId,
+    limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE },
+    cursor: { type: 'string', minLength: 1, maxLength: 512 },
+  },
+} as const;
+
+export const page = {
+  type: 'object',
+  required: ['data', 'nextCursor'],
+  properties: {
+    data: { type: 'array', items: recognitionView },
+    nextCursor: { type: ['string', 'null'] },
+  },
+} as const;
