@@ -1,0 +1,192 @@
+import { type CounterState, EMPTY_STATE, roll } from './algorithm.js';
+import { BoundedMap } from './bounded-map.js';
+import { decide, historyOf, type LoadedItem, refundState } from './decide.js';
+import { ALGORITHM } from './definition.js';
+import { type DailyUsage, decided, type IncreaseRequest, pendingRequest } from './records.js';
+import type { ConsumeOutcome, ItemOutcome, QuotaItem, QuotaStore } from './store.js';
+
+export interface MemoryQuotaStoreOptions {
+  /** Most keys kept; the least recently used goes first. Default 100,000. */
+  maxKeys?: number;
+  /** Keep daily history; default true (the fail-open fallback turns it off). */
+  history?: boolean;
+}
+
+export const DEFAULT_MEMORY_MAX_KEYS = 100_000;
+
+/** A key's state, and the daily history row it last added to. */
+interface Slot {
+  key: string;
+  state: CounterState;
+  row: HistoryRow | undefined;
+}
+
+type HistoryRow = DailyUsage & { organization: string };
+
+const keyOf = (quota: string, subject: string): string => `${quota}\u0000${subject}`;
+
+/**
+ * Quotas in this process's memory: one synchronous critical section per step, so exact in
+ * one process and in no other. Bounded: past `maxKeys` the least recently used key is
+ * dropped (its usage forgotten). Also the fail-open fallback of the other stores.
+ */
+export function memoryQuotaStore(options: MemoryQuotaStoreOptions = {}): QuotaStore {
+  const maxKeys = options.maxKeys ?? DEFAULT_MEMORY_MAX_KEYS;
+  const keepHistory = options.history ?? true;
+  const states = new BoundedMap<Slot>(maxKeys);
+  const leases = new BoundedMap<Map<string, number>>(maxKeys);
+  const overrides = new Map<string, Map<string, number>>();
+  const requests = new Map<string, IncreaseRequest>();
+  const history = new BoundedMap<HistoryRow>(maxKeys);
+
+  const limitOf = (item: { organization: string; quota: { name: string; limit: number } }) =>
+    overrides.get(item.organization)?.get(item.quota.name) ?? item.quota.limit;
+
+  function liveLeases(key: string, now: number): Map<string, number> {
+    let held = leases.get(key);
+    if (held === undefined) {
+      held = new Map();
+      leases.set(key, held);
+    }
+    for (const [id, expiresAt] of held) if (expiresAt <= now) held.delete(id);
+    return held;
+  }
+
+  function slotOf(item: QuotaItem): Slot {
+    const key = keyOf(item.quota.name, item.subject);
+    let slot = states.get(key);
+    if (slot === undefined) {
+      slot = { key, state: EMPTY_STATE, row: undefined };
+      states.set(key, slot);
+    }
+    return slot;
+  }
+
+  /** The item's history row for its day; the slot remembers it, saving the lookup. */
+  function rowOf(item: QuotaItem, slot: Slot | undefined): HistoryRow {
+    const cached = slot?.row;
+    if (cached?.day === item.day && cached.organization === item.organization) return cached;
+    const key = `${item.organization}\u0000${item.day}\u0000${item.quota.name}`;
+    let row = history.get(key);
+    if (row === undefined) {
+      row = {
+        organization: item.organization,
+        day: item.day,
+        quota: item.quota.name,
+        used: 0,
+        refused: 0,
+        overage: 0,
+      };
+      history.set(key, row);
+    }
+    if (slot !== undefined) slot.row = row;
+    return row;
+  }
+
+  /** One synchronous critical section: the whole step runs without yielding. */
+  function consumeNow(items: QuotaItem[], now: number): ConsumeOutcome {
+    const slots = items.map((item) =>
+      item.quota.code === ALGORITHM.concurrency ? undefined : slotOf(item),
+    );
+    const loaded: LoadedItem[] = items.map((item, i) => ({
+      item,
+      state: slots[i]?.state ?? {
+        start: 0,
+        used: liveLeases(keyOf(item.quota.name, item.subject), now).size,
+        prev: 0,
+      },
+      limit: limitOf(item),
+    }));
+    const outcome = decide(loaded, now);
+    items.forEach((item, i) => {
+      const result = outcome.items[i] as ItemOutcome;
+      const slot = slots[i];
+      if (outcome.admitted) {
+        if (slot !== undefined) slot.state = result.state;
+        else
+          liveLeases(keyOf(item.quota.name, item.subject), now).set(
+            item.leaseId ?? '',
+            item.leaseExpiresAt ?? now,
+          );
+      }
+      const delta = keepHistory ? historyOf(item, result, outcome.admitted, now) : undefined;
+      if (delta === undefined) return;
+      const row = rowOf(item, slot);
+      row.used += delta.used;
+      row.refused += delta.refused;
+      row.overage += delta.overage;
+    });
+    return outcome;
+  }
+
+  return {
+    kind: 'memory',
+    consume: async (items, now) => consumeNow(items, now),
+    consumeNow,
+    refund: async (items, now) => {
+      for (const item of items) {
+        const key = keyOf(item.quota.name, item.subject);
+        if (item.quota.code === ALGORITHM.concurrency) leases.get(key)?.delete(item.leaseId ?? '');
+        else {
+          const slot = states.get(key);
+          if (slot !== undefined) slot.state = refundState(item, slot.state, now);
+        }
+        const row = history.get(`${item.organization}\u0000${item.day}\u0000${item.quota.name}`);
+        if (row !== undefined) row.used = Math.max(0, row.used - item.weight);
+      }
+    },
+    peek: async (items, now) =>
+      items.map((item) => {
+        const key = keyOf(item.quota.name, item.subject);
+        const limit = limitOf(item);
+        const stored =
+          item.quota.code === ALGORITHM.concurrency
+            ? { start: 0, used: liveLeases(key, now).size, prev: 0 }
+            : (states.get(key)?.state ?? EMPTY_STATE);
+        const state = roll(item.quota, stored, limit, now, item.windowStart);
+        return { limit, state, before: state.used, fits: true };
+      }),
+    overrides: async (organization) => Object.fromEntries(overrides.get(organization) ?? []),
+    setOverride: async (organization, quota, limit) => {
+      const mine = overrides.get(organization) ?? new Map<string, number>();
+      if (limit === undefined) mine.delete(quota);
+      else mine.set(quota, limit);
+      overrides.set(organization, mine);
+    },
+    createRequest: async (input) => {
+      const request = pendingRequest(input);
+      requests.set(request.id, request);
+      return { ...request };
+    },
+    getRequest: async (id) => {
+      const request = requests.get(id);
+      return request && { ...request };
+    },
+    listRequests: async (filter) =>
+      [...requests.values()]
+        .filter((r) => filter.status === undefined || r.status === filter.status)
+        .filter((r) => filter.organization === undefined || r.organization === filter.organization)
+        .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))
+        .slice(0, filter.limit ?? 100)
+        .map((r) => ({ ...r })),
+    decideRequest: async (decision) => {
+      const request = requests.get(decision.id);
+      if (request === undefined) return undefined;
+      if (request.status !== 'pending') return { ...request };
+      const next = decided(request, decision);
+      requests.set(next.id, next);
+      if (next.grantedLimit !== null) {
+        const mine = overrides.get(next.organization) ?? new Map<string, number>();
+        mine.set(next.quota, next.grantedLimit);
+        overrides.set(next.organization, mine);
+      }
+      return { ...next };
+    },
+    history: async (organization, from, to) =>
+      [...history.entries()]
+        .map(([, row]) => row)
+        .filter((row) => row.organization === organization && row.day >= from && row.day <= to)
+        .map(({ day, quota, used, refused, overage }) => ({ day, quota, used, refused, overage }))
+        .sort((a, b) => a.day.localeCompare(b.day) || a.quota.localeCompare(b.quota)),
+  };
+}
