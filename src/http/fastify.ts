@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { BreakwaterError } from '../errors/breakwater-error.js';
@@ -5,10 +6,10 @@ import { errors } from '../errors/registry.js';
 import type { HttpAnswer } from '../pipeline/answer.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { PROBE_KINDS } from '../pipeline/probes.js';
-import { UNMATCHED_ROUTE } from '../pipeline/request-log.js';
+import { type RequestEnd, UNMATCHED_ROUTE } from '../pipeline/request-log.js';
 import type { RequestScope } from '../pipeline/request-scope.js';
 import { normalizeFrameworkError } from './framework-error.js';
-import { trackNodeResponse } from './node-response.js';
+import { type NodeResponseOptions, trackNodeResponse } from './node-response.js';
 
 export interface BreakwaterFastifyOptions {
   pipeline: Pipeline;
@@ -18,8 +19,40 @@ function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
+/** Where a request's scope is kept, on the request and its response: no WeakMap, no closure. */
+const SCOPE = Symbol('breakwater.scope');
+type Scoped<T> = T & { [SCOPE]?: RequestScope };
+
+const scopeOf = (request: FastifyRequest) => (request as Scoped<FastifyRequest>)[SCOPE];
+
+/**
+ * The trace headers go on right before the headers are written, so every answer gets them
+ * (routes, errors, 404s, probes) without an onSend hook per request. Fastify hands its
+ * headers object to writeHead: adding to it keeps Node on its fast path.
+ */
+function addTraceHeaders(res: ServerResponse, into: Record<string, unknown> | undefined): void {
+  const scope = (res as Scoped<ServerResponse>)[SCOPE];
+  if (!scope) return;
+  const headers = scope.responseHeaders();
+  for (const name in headers) {
+    if (into) into[name] = headers[name];
+    else res.setHeader(name, headers[name] as string);
+  }
+}
+
+function finishScope(end: RequestEnd, res: ServerResponse): void {
+  (res as Scoped<ServerResponse>)[SCOPE]?.finish(end);
+}
+
+// Shared by every request: the per-request state is the scope on the response.
+const TRACK_WITH_BODY: NodeResponseOptions = {
+  onHeaders: addTraceHeaders,
+  onDone: finishScope,
+  countBody: true,
+};
+const TRACK_HEAD: NodeResponseOptions = { ...TRACK_WITH_BODY, countBody: false };
+
 const plugin: FastifyPluginAsync<BreakwaterFastifyOptions> = async (app, { pipeline }) => {
-  const scopes = new WeakMap<FastifyRequest, RequestScope>();
   const { http } = pipeline;
 
   for (const kind of PROBE_KINDS) {
@@ -28,38 +61,31 @@ const plugin: FastifyPluginAsync<BreakwaterFastifyOptions> = async (app, { pipel
 
   app.addHook('onRequest', (request, reply, done) => {
     const scope = http.begin({ method: request.method, traceparent: request.headers.traceparent });
-    scopes.set(request, scope);
+    const res = reply.raw;
+    (request as Scoped<FastifyRequest>)[SCOPE] = scope;
+    (res as Scoped<ServerResponse>)[SCOPE] = scope;
     const route = request.routeOptions.url;
     if (route !== undefined) scope.setRoute(route);
-    trackNodeResponse(reply.raw, {
-      onDone: (end) => scope.finish(end),
-      countBody: request.method !== 'HEAD',
-    });
+    trackNodeResponse(res, request.method === 'HEAD' ? TRACK_HEAD : TRACK_WITH_BODY);
     const probe = route === undefined ? undefined : http.probeAt(request.method, route);
     // The rest of the request runs inside the context (Fastify's body parsing keeps it).
+    if (probe === undefined) return scope.run(done);
+    // Probes are answered here, before the app's own hooks (auth must not guard them).
     scope.run(() => {
-      if (probe === undefined) return done();
-      // Probes are answered here, before the app's own hooks (auth must not guard them).
       http.probe(probe).then((answer) => send(reply, answer), done);
     });
-  });
-
-  app.addHook('onSend', (request, reply, payload, done) => {
-    const scope = scopes.get(request);
-    if (scope) reply.headers(scope.responseHeaders());
-    done(null, payload);
   });
 
   app.setErrorHandler((error, request, reply) => {
     const answer = http.problem(normalizeFrameworkError(error), {
       path: request.url,
-      scope: scopes.get(request),
+      scope: scopeOf(request),
     });
     return send(reply, answer);
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const scope = scopes.get(request);
+    const scope = scopeOf(request);
     scope?.setRoute(UNMATCHED_ROUTE);
     const error = new BreakwaterError(
       errors.HTTP_NOT_FOUND,

@@ -36,8 +36,9 @@ export class ContextStorage {
     return this.#als.getStore();
   }
 
-  run<T>(frame: Frame, fn: () => T): T {
-    return this.#als.run(frame, fn);
+  /** Runs `fn(...args)` with `frame` as the current frame (args spare the caller a closure). */
+  run<A extends unknown[], T>(frame: Frame, fn: (...args: A) => T, ...args: A): T {
+    return this.#als.run(frame, fn, ...args);
   }
 
   /** Records the identity on the current frame and every enclosing one (the request's too). */

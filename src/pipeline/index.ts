@@ -1,7 +1,13 @@
 export { createHttpClient, type HttpClient, type TraceSource } from '../http/client.js';
 export { type HttpAnswer, problemAnswer } from './answer.js';
 export type { RequestContext } from './context.js';
-export { DEFAULT_HASH_LENGTH, hashId } from './hash.js';
+export {
+  type CachedHash,
+  createHashCache,
+  DEFAULT_HASH_CACHE_ENTRIES,
+  DEFAULT_HASH_LENGTH,
+  hashId,
+} from './hash.js';
 export {
   type CheckOutcome,
   DEFAULT_CHECK_TIMEOUT_MS,
@@ -19,7 +25,7 @@ export {
   worstStatus,
 } from './health-report.js';
 export { DEFAULT_LAG_SAMPLE_INTERVAL_MS, type LagMonitor, startLagMonitor } from './lag-monitor.js';
-export { DEFAULT_LOG_LEVEL, REDACT_PATHS } from './logger.js';
+export { DEFAULT_LOG_LEVEL, type LineLevel, REDACT_PATHS } from './logger.js';
 export {
   IN_FLIGHT_METRIC,
   REQUEST_DURATION_METRIC,
@@ -34,11 +40,17 @@ export {
 } from './options.js';
 export { createPipeline, type Pipeline, type PipelineHttp, type ServerTarget } from './pipeline.js';
 export { PROBE_KINDS, type ProbeKind } from './probes.js';
+export {
+  createIdSource,
+  DEFAULT_ID_POOL_BYTES,
+  type IdSource,
+  type RandomFill,
+} from './random-ids.js';
 export { type RequestEnd, UNMATCHED_ROUTE } from './request-log.js';
 export type { RequestScope, RequestStart } from './request-scope.js';
 export { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.js';
 export { DEFAULT_SIGNALS, type SignalOptions } from './signals.js';
-export type { SpanInfo, WithSpan } from './span.js';
+export { DEFAULT_SPAN_LOG_LEVEL, type SpanInfo, type WithSpan } from './span.js';
 export {
   formatTraceparent,
   newSpanId,

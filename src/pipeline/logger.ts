@@ -59,3 +59,30 @@ export function createLogger(options: LoggerOptions): Logger {
     (options.destination ?? process.stdout) as DestinationStream,
   );
 }
+
+/** The levels the pipeline writes its own lines at. */
+export type LineLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/** Writes the pipeline's own lines (request, span) at a level, if the root logger allows it. */
+export interface LineWriter {
+  /** Whether a line at `level` would be written now: skip building it otherwise. */
+  enabled(level: LineLevel): boolean;
+  write(level: LineLevel, line: object, msg: string): void;
+}
+
+/**
+ * The writer for lines the pipeline builds itself from explicit fields (ids, route, status,
+ * durations: never headers, bodies or raw ids). They skip pino's redaction pass, which walks
+ * every value of every line once wildcard paths are configured and is the dearest part of a
+ * log call; the root logger still decides the level, even when its level changes later.
+ * Lines that carry a caller's object (a 5xx's `err`) go through `root` and stay redacted.
+ */
+export function createLineWriter(root: Logger): LineWriter {
+  const lines = root.child({}, { redact: [], level: 'trace' });
+  return {
+    enabled: (level) => root.isLevelEnabled(level),
+    write: (level, line, msg) => {
+      if (root.isLevelEnabled(level)) lines[level](line, msg);
+    },
+  };
+}

@@ -73,11 +73,41 @@ const KNOWN_METHODS = new Set([
 
 /** The method as a label; anything unusual is folded into `_OTHER` to bound cardinality. */
 export function methodLabel(method: string): string {
+  if (KNOWN_METHODS.has(method)) return method;
   const upper = method.toUpperCase();
   return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
 }
 
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
 /** 204 -> `2xx`. */
 export function statusClass(status: number): string {
-  return `${Math.floor(status / 100)}xx`;
+  const index = Math.floor(status / 100);
+  return STATUS_CLASSES[index] ?? `${index}xx`;
+}
+
+/** Records one observation in seconds. */
+export type Observe = (seconds: number) => void;
+
+/**
+ * Per-label-set observers of a histogram, made once per distinct label values and kept:
+ * observing then skips building a label object per call. The label values must come from a
+ * bounded set (route templates, status classes, span names), as they must for any metric.
+ */
+export function labelledObservers<L extends string>(
+  histogram: Histogram<L>,
+): (first: string, second: string, third?: string) => Observe {
+  const children = new Map<string, Observe>();
+  return (first, second, third) => {
+    const key =
+      third === undefined ? `${first}\u0000${second}` : `${first}\u0000${second}\u0000${third}`;
+    let observe = children.get(key);
+    if (observe === undefined) {
+      const values = third === undefined ? [first, second] : [first, second, third];
+      const child = histogram.labels(...values);
+      observe = (seconds) => child.observe(seconds);
+      children.set(key, observe);
+    }
+    return observe;
+  };
 }

@@ -4,9 +4,10 @@ import { errors } from '../errors/registry.js';
 import type { Store } from '../store/types.js';
 import type { HealthCheck } from './health-check.js';
 import { DEFAULT_LAG_SAMPLE_INTERVAL_MS } from './lag-monitor.js';
-import { resolveLogLevel } from './logger.js';
+import { type LineLevel, resolveLogLevel } from './logger.js';
 import type { ProbeKind } from './probes.js';
 import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './shutdown.js';
+import { DEFAULT_SPAN_LOG_LEVEL } from './span.js';
 
 export interface PipelineOptions {
   /** Service name: on every log line and the health report's `serviceId`. */
@@ -18,6 +19,11 @@ export interface PipelineOptions {
   hashSecret: string;
   /** pino level; default env `LOG_LEVEL`, else info. */
   logLevel?: string;
+  /**
+   * Level of the line a successful `withSpan` leaves; default `debug` (the request line stays
+   * at info, failed spans log at warn, and the span histogram records every span anyway).
+   */
+  spanLogLevel?: LineLevel;
   /** Where JSON log lines go; default stdout. */
   logDestination?: NodeJS.WritableStream;
   /** Stores checked by /ready and /health (`<kind>:responseTime`) and closed on shutdown. */
@@ -53,6 +59,7 @@ export interface ResolvedOptions {
   description?: string;
   hashSecret: string;
   logLevel: string;
+  spanLogLevel: LineLevel;
   shutdownTimeoutMs: number;
   eventLoopLagThresholdMs: number;
   lagSampleIntervalMs: number;
@@ -67,6 +74,15 @@ function invalid(detail: string): never {
 function positive(name: string, value: number | undefined, fallback: number): number {
   const chosen = value ?? fallback;
   if (!Number.isFinite(chosen) || chosen <= 0) invalid(`${name} must be a positive number`);
+  return chosen;
+}
+
+const LINE_LEVELS: readonly LineLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+
+function spanLevel(level: LineLevel | undefined): LineLevel {
+  const chosen = level ?? DEFAULT_SPAN_LOG_LEVEL;
+  if (!LINE_LEVELS.includes(chosen))
+    invalid(`spanLogLevel must be one of ${LINE_LEVELS.join(', ')}`);
   return chosen;
 }
 
@@ -90,6 +106,7 @@ export function resolveOptions(options: PipelineOptions): ResolvedOptions {
     service: options.service,
     hashSecret: options.hashSecret,
     logLevel: resolveLogLevel(options.logLevel),
+    spanLogLevel: spanLevel(options.spanLogLevel),
     shutdownTimeoutMs: positive(
       'shutdownTimeoutMs',
       options.shutdownTimeoutMs,

@@ -4,11 +4,11 @@ import type { Registry } from 'prom-client';
 import { createHttpClient } from '../http/client.js';
 import { type HttpAnswer, problemAnswer } from './answer.js';
 import { ContextStorage, type RequestContext } from './context.js';
-import { hashId } from './hash.js';
+import { type CachedHash, createHashCache } from './hash.js';
 import { type HealthCheck, storeCheck, validateCheck } from './health-check.js';
 import { startLagMonitor } from './lag-monitor.js';
-import { createLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createLineWriter, createLogger } from './logger.js';
+import { createMetrics, labelledObservers } from './metrics.js';
 import { type PipelineOptions, resolveOptions } from './options.js';
 import { createProbes, type ProbeKind } from './probes.js';
 import { createRequestTracker, type RequestScope, type RequestStart } from './request-scope.js';
@@ -112,12 +112,16 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
   });
   const probeByPath = new Map(Object.entries(resolved.paths).map(([k, p]) => [p, k as ProbeKind]));
+  const lines = createLineWriter(logger);
+  const hash = createHashCache(resolved.hashSecret);
   const begin = createRequestTracker({
     storage,
     clock,
-    logger,
-    metrics,
-    hashSecret: resolved.hashSecret,
+    lines,
+    logError: (line, msg) => logger.error(line, msg),
+    observeDuration: labelledObservers(metrics.requestDuration),
+    inFlight: metrics.inFlight,
+    hash,
     shuttingDown,
   });
 
@@ -126,7 +130,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     log: () => {
       const frame = storage.current();
       if (!frame) return logger;
-      frame.logger ??= logger.child(childBindings(frame.context, resolved.hashSecret));
+      frame.logger ??= logger.child(childBindings(frame.context, hash));
       return frame.logger;
     },
     context: () => storage.current()?.context,
@@ -135,7 +139,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         logger.warn('setIdentity called outside a request; ignored');
       }
     },
-    withSpan: createWithSpan({ storage, clock, logger, metrics }),
+    withSpan: createWithSpan({
+      storage,
+      clock,
+      lines,
+      observeDuration: labelledObservers(metrics.spanDuration),
+      spanLogLevel: resolved.spanLogLevel,
+    }),
     fetch: createHttpClient({ context: () => storage.current()?.context }).fetch,
     addCheck,
     metrics: { registry: metrics.registry },
@@ -158,9 +168,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return pipeline;
 }
 
-function childBindings(context: RequestContext, secret: string): Record<string, string> {
+function childBindings(context: RequestContext, hash: CachedHash): Record<string, string> {
   const bindings: Record<string, string> = { traceId: context.traceId, spanId: context.spanId };
-  if (context.tenantId !== undefined) bindings.tenantHash = hashId(secret, context.tenantId);
-  if (context.userId !== undefined) bindings.userHash = hashId(secret, context.userId);
+  if (context.tenantId !== undefined) bindings.tenantHash = hash(context.tenantId);
+  if (context.userId !== undefined) bindings.userHash = hash(context.userId);
   return bindings;
 }

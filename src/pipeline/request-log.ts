@@ -1,6 +1,6 @@
 import { isBreakwaterError } from '../errors/breakwater-error.js';
 import type { RequestContext } from './context.js';
-import { hashId } from './hash.js';
+import type { CachedHash } from './hash.js';
 
 /** The route logged and labelled when no route matched. */
 export const UNMATCHED_ROUTE = '<unmatched>';
@@ -38,7 +38,7 @@ export interface RequestLogLine {
 export function requestLogLine(
   context: RequestContext,
   request: { method: string; end: RequestEnd; durationMs: number; error?: unknown },
-  hashSecret: string,
+  hash: CachedHash,
 ): RequestLogLine {
   const line: RequestLogLine = {
     method: request.method,
@@ -50,8 +50,8 @@ export function requestLogLine(
     bytesOut: request.end.bytesOut,
   };
   if (context.parentSpanId !== undefined) line.parentSpanId = context.parentSpanId;
-  if (context.tenantId !== undefined) line.tenantHash = hashId(hashSecret, context.tenantId);
-  if (context.userId !== undefined) line.userHash = hashId(hashSecret, context.userId);
+  if (context.tenantId !== undefined) line.tenantHash = hash(context.tenantId);
+  if (context.userId !== undefined) line.userHash = hash(context.userId);
   if (request.end.aborted) line.aborted = true;
   const { error } = request;
   if (error !== undefined) {

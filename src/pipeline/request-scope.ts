@@ -1,6 +1,8 @@
-import type { Logger } from 'pino';
 import type { ContextStorage, Frame, RequestContext } from './context.js';
-import { methodLabel, type PipelineMetrics, statusClass } from './metrics.js';
+import type { CachedHash } from './hash.js';
+import type { LineWriter } from './logger.js';
+import type { Observe } from './metrics.js';
+import { methodLabel, statusClass } from './metrics.js';
 import {
   type RequestEnd,
   requestLogLevel,
@@ -35,68 +37,99 @@ export interface RequestScope {
 export interface RequestTrackerDeps {
   storage: ContextStorage;
   clock: () => number;
-  logger: Logger;
-  metrics: PipelineMetrics;
-  hashSecret: string;
+  /** Writes the request line; a 5xx line with its error goes to `logError` (redacted). */
+  lines: LineWriter;
+  logError: (line: object, msg: string) => void;
+  /** The duration histogram's observer for (method, route, status class). */
+  observeDuration: (method: string, route: string, statusClass: string) => Observe;
+  inFlight: { inc(): void; dec(): void };
+  hash: CachedHash;
   shuttingDown: () => boolean;
+}
+
+/**
+ * A request's scope, which is also its bottom context frame: one object per request, its
+ * methods on the prototype rather than closures.
+ */
+class TrackedRequest implements RequestScope, Frame {
+  readonly context: RequestContext;
+  logger?: Frame['logger'];
+  finished = false;
+  readonly #deps: RequestTrackerDeps;
+  readonly #method: string;
+  #error: unknown;
+  #traceparent: string | undefined;
+
+  constructor(deps: RequestTrackerDeps, start: RequestStart) {
+    this.#deps = deps;
+    this.#method = start.method;
+    const incoming = parseTraceparent(start.traceparent as string | undefined);
+    const context: RequestContext = incoming
+      ? {
+          traceId: incoming.traceId,
+          spanId: newSpanId(),
+          parentSpanId: incoming.parentId,
+          traceFlags: incoming.flags,
+          startedAt: deps.clock(),
+        }
+      : { traceId: newTraceId(), spanId: newSpanId(), traceFlags: '01', startedAt: deps.clock() };
+    this.context = context;
+    deps.inFlight.inc();
+  }
+
+  responseHeaders(): Record<string, string> {
+    const { context } = this;
+    this.#traceparent ??= formatTraceparent(context.traceId, context.spanId, context.traceFlags);
+    const headers: Record<string, string> = {
+      traceparent: this.#traceparent,
+      'x-trace-id': context.traceId,
+    };
+    if (this.#deps.shuttingDown()) headers.connection = 'close';
+    return headers;
+  }
+
+  run<T>(fn: () => T): T {
+    return this.#deps.storage.run(this, fn);
+  }
+
+  setRoute(route: string): void {
+    this.context.route = route;
+  }
+
+  recordError(error: unknown): void {
+    this.#error = error;
+  }
+
+  finish(end: RequestEnd): void {
+    if (this.finished) return;
+    this.finished = true;
+    const deps = this.#deps;
+    const { context } = this;
+    const durationMs = Math.max(0, deps.clock() - context.startedAt);
+    deps.inFlight.dec();
+    const route = context.route ?? UNMATCHED_ROUTE;
+    deps.observeDuration(
+      methodLabel(this.#method),
+      route,
+      statusClass(end.status),
+    )(durationMs / 1000);
+    const error = this.#error;
+    const level = requestLogLevel(end.status);
+    if (!deps.lines.enabled(level)) return;
+    const line = requestLogLine(
+      context,
+      { method: this.#method, end, durationMs, error },
+      deps.hash,
+    );
+    // A line that carries the caller's error object keeps the root logger's redaction.
+    if (line.err !== undefined) deps.logError(line, 'request');
+    else deps.lines.write(level, line, 'request');
+  }
 }
 
 /** Makes the `begin` function adapters call for each request. */
 export function createRequestTracker(
   deps: RequestTrackerDeps,
 ): (start: RequestStart) => RequestScope {
-  return (start) => {
-    const incoming = parseTraceparent(start.traceparent as string | undefined);
-    const context: RequestContext = {
-      traceId: incoming?.traceId ?? newTraceId(),
-      spanId: newSpanId(),
-      traceFlags: incoming?.flags ?? '01',
-      startedAt: deps.clock(),
-    };
-    if (incoming) context.parentSpanId = incoming.parentId;
-    const traceparent = formatTraceparent(context.traceId, context.spanId, context.traceFlags);
-    const frame: Frame = { context };
-    let error: unknown;
-    let finished = false;
-    deps.metrics.inFlight.inc();
-
-    return {
-      context,
-      get finished() {
-        return finished;
-      },
-      responseHeaders: () => {
-        const headers: Record<string, string> = { traceparent, 'x-trace-id': context.traceId };
-        if (deps.shuttingDown()) headers.connection = 'close';
-        return headers;
-      },
-      run: (fn) => deps.storage.run(frame, fn),
-      setRoute: (route) => {
-        context.route = route;
-      },
-      recordError: (value) => {
-        error = value;
-      },
-      finish: (end) => {
-        if (finished) return;
-        finished = true;
-        const durationMs = Math.max(0, deps.clock() - context.startedAt);
-        deps.metrics.inFlight.dec();
-        deps.metrics.requestDuration.observe(
-          {
-            method: methodLabel(start.method),
-            route: context.route ?? UNMATCHED_ROUTE,
-            status_class: statusClass(end.status),
-          },
-          durationMs / 1000,
-        );
-        const line = requestLogLine(
-          context,
-          { method: start.method, end, durationMs, error },
-          deps.hashSecret,
-        );
-        deps.logger[requestLogLevel(end.status)](line, 'request');
-      },
-    };
-  };
+  return (start) => new TrackedRequest(deps, start);
 }

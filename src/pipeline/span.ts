@@ -1,6 +1,6 @@
-import type { Logger } from 'pino';
 import type { ContextStorage, Frame, RequestContext } from './context.js';
-import type { PipelineMetrics } from './metrics.js';
+import type { LineLevel, LineWriter } from './logger.js';
+import type { Observe } from './metrics.js';
 import { newSpanId, newTraceId } from './traceparent.js';
 
 /** The ids a span's function receives. */
@@ -11,48 +11,73 @@ export interface SpanInfo {
 
 export type WithSpan = <T>(name: string, fn: (span: SpanInfo) => Promise<T> | T) => Promise<T>;
 
-/**
- * Makes `withSpan`: runs `fn` as a child span of the current frame (or as the root of a new
- * trace outside a request), logs its duration and outcome under the trace and feeds the span
- * histogram. The enclosing context is back in place when it returns.
- */
-export function createWithSpan(deps: {
+/** The level of a successful span's log line; a failed span logs at warn whatever this is. */
+export const DEFAULT_SPAN_LOG_LEVEL: LineLevel = 'debug';
+
+export interface WithSpanDeps {
   storage: ContextStorage;
   clock: () => number;
-  logger: Logger;
-  metrics: PipelineMetrics;
-}): WithSpan {
-  return async (name, fn) => {
+  /** Writes the span lines (the pipeline's own fields only, no redaction pass). */
+  lines: LineWriter;
+  /** The span histogram's observer for (name, outcome). */
+  observeDuration: (name: string, outcome: string) => Observe;
+  /** Level of a successful span's line; default DEFAULT_SPAN_LOG_LEVEL. */
+  spanLogLevel?: LineLevel;
+}
+
+/** The fields of a span's log line. */
+interface SpanLine {
+  span: string;
+  outcome: 'ok' | 'error';
+  durationMs: number;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  error?: string;
+}
+
+/**
+ * Makes `withSpan`: runs `fn` as a child span of the current frame (or as the root of a new
+ * trace outside a request), logs its duration and outcome under the trace (at
+ * `spanLogLevel` when it succeeds, at warn when it throws) and feeds the span histogram with
+ * every span. The enclosing context is back in place when it returns.
+ */
+export function createWithSpan(deps: WithSpanDeps): WithSpan {
+  const okLevel = deps.spanLogLevel ?? DEFAULT_SPAN_LOG_LEVEL;
+  const end = (name: string, context: RequestContext, failure: unknown, failed: boolean) => {
+    const durationMs = Math.max(0, deps.clock() - context.startedAt);
+    const outcome = failed ? 'error' : 'ok';
+    deps.observeDuration(name, outcome)(durationMs / 1000);
+    const level = failed ? 'warn' : okLevel;
+    if (!deps.lines.enabled(level)) return;
+    const line: SpanLine = {
+      span: name,
+      outcome,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      traceId: context.traceId,
+      spanId: context.spanId,
+    };
+    if (context.parentSpanId !== undefined) line.parentSpanId = context.parentSpanId;
+    if (failed) line.error = failure instanceof Error ? failure.name : typeof failure;
+    deps.lines.write(level, line, 'span');
+  };
+
+  return async <T>(name: string, fn: (span: SpanInfo) => Promise<T> | T): Promise<T> => {
     const parent = deps.storage.current();
     const startedAt = deps.clock();
     const context: RequestContext = parent
       ? { ...parent.context, spanId: newSpanId(), parentSpanId: parent.context.spanId, startedAt }
       : { traceId: newTraceId(), spanId: newSpanId(), startedAt };
     const frame: Frame = parent ? { context, parent } : { context };
-    const { traceId, spanId } = context;
-    let outcome: 'ok' | 'error' = 'ok';
-    let failure: unknown;
+    const info: SpanInfo = { traceId: context.traceId, spanId: context.spanId };
+    let result: T;
     try {
-      return await deps.storage.run(frame, () => fn({ traceId, spanId }));
+      result = await deps.storage.run(frame, fn, info);
     } catch (error) {
-      outcome = 'error';
-      failure = error;
+      end(name, context, error, true);
       throw error;
-    } finally {
-      const durationMs = Math.max(0, deps.clock() - startedAt);
-      deps.metrics.spanDuration.observe({ name, outcome }, durationMs / 1000);
-      const line: Record<string, unknown> = {
-        span: name,
-        outcome,
-        durationMs: Math.round(durationMs * 1000) / 1000,
-        traceId,
-        spanId,
-      };
-      if (context.parentSpanId !== undefined) line.parentSpanId = context.parentSpanId;
-      if (failure !== undefined) {
-        line.error = failure instanceof Error ? failure.name : typeof failure;
-        deps.logger.warn(line, 'span');
-      } else deps.logger.info(line, 'span');
     }
+    end(name, context, undefined, false);
+    return result;
   };
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { sharedIdSource } from './random-ids.js';
 
 /** The fields of a W3C `traceparent` header (Trace Context level 1). */
 export interface TraceParent {
@@ -12,11 +12,21 @@ export interface TraceParent {
 }
 
 const VERSION_00_LENGTH = 55;
-const LOWER_HEX = /^[0-9a-f]+$/;
-const ALL_ZEROS = /^0+$/;
 
-function isHexId(value: string, length: number): boolean {
-  return value.length === length && LOWER_HEX.test(value) && !ALL_ZEROS.test(value);
+/** True for a lowercase hex digit's char code (0-9, a-f). */
+function isLowerHex(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 102);
+}
+
+/** `value[from, to)` is lowercase hex; with `nonZero`, not all `0`. */
+function isHexRange(value: string, from: number, to: number, nonZero: boolean): boolean {
+  let zeros = true;
+  for (let i = from; i < to; i++) {
+    const code = value.charCodeAt(i);
+    if (!isLowerHex(code)) return false;
+    if (code !== 48) zeros = false;
+  }
+  return !(nonZero && zeros);
 }
 
 /**
@@ -29,16 +39,17 @@ export function parseTraceparent(header: string | readonly string[] | null | und
   if (typeof header !== 'string') return undefined;
   const value = header.trim();
   if (value.length < VERSION_00_LENGTH) return undefined;
-  const version = value.slice(0, 2);
-  if (!/^[0-9a-f]{2}$/.test(version) || version === 'ff') return undefined;
-  if (version === '00' && value.length !== VERSION_00_LENGTH) return undefined;
+  if (!isHexRange(value, 0, 2, false) || (value[0] === 'f' && value[1] === 'f')) return undefined;
+  const isVersion00 = value[0] === '0' && value[1] === '0';
+  if (isVersion00 && value.length !== VERSION_00_LENGTH) return undefined;
   if (value.length > VERSION_00_LENGTH && value[VERSION_00_LENGTH] !== '-') return undefined;
   if (value[2] !== '-' || value[35] !== '-' || value[52] !== '-') return undefined;
+  if (!isHexRange(value, 3, 35, true) || !isHexRange(value, 36, 52, true)) return undefined;
+  if (!isHexRange(value, 53, 55, false)) return undefined;
+  const version = value.slice(0, 2);
   const traceId = value.slice(3, 35);
   const parentId = value.slice(36, 52);
   const flags = value.slice(53, 55);
-  if (!isHexId(traceId, 32) || !isHexId(parentId, 16)) return undefined;
-  if (!/^[0-9a-f]{2}$/.test(flags)) return undefined;
   const parsed: TraceParent = { version, traceId, parentId, flags };
   return parsed;
 }
@@ -49,15 +60,8 @@ export function formatTraceparent(traceId: string, spanId: string, flags = '01')
   return `00-${traceId}-${spanId}-${sampled}`;
 }
 
-function randomHex(bytes: number): string {
-  for (;;) {
-    const id = randomBytes(bytes).toString('hex');
-    if (!ALL_ZEROS.test(id)) return id;
-  }
-}
+/** A fresh random 16-byte trace id as 32 lowercase hex digits (from the pooled id source). */
+export const newTraceId = (): string => sharedIdSource().hex(16);
 
-/** A fresh random 16-byte trace id as 32 lowercase hex digits. */
-export const newTraceId = (): string => randomHex(16);
-
-/** A fresh random 8-byte span id as 16 lowercase hex digits. */
-export const newSpanId = (): string => randomHex(8);
+/** A fresh random 8-byte span id as 16 lowercase hex digits (from the pooled id source). */
+export const newSpanId = (): string => sharedIdSource().hex(8);

@@ -79,6 +79,7 @@ export function adapterSuite(name: string, factory: AdapterFactory): void {
         version: '1.2.3',
         hashSecret: SECRET,
         logLevel: 'info',
+        spanLogLevel: 'info',
         logDestination: logs,
         stores: [store],
         checks: [

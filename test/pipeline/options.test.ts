@@ -81,3 +81,25 @@ describe('createPipeline options', () => {
     expect(pipeline.http.probeAt('HEAD', '/metrics')).toBe('metrics');
   });
 });
+
+describe('pipeline log lines and redaction', () => {
+  it('keeps redaction on a 5xx request line that carries the error object', () => {
+    const logs = new LogCapture();
+    const pipeline = createPipeline({ ...base, logLevel: 'info', logDestination: logs });
+    const scope = pipeline.http.begin({ method: 'GET' });
+    const error = Object.assign(new Error('upstream failed'), {
+      headers: { authorization: 'Bearer LEAKED-TOKEN' },
+      password: 'LEAKED-PASSWORD',
+    });
+    scope.recordError(error);
+    scope.finish({ status: 502, bytesOut: 0 });
+    expect(logs.lines[0]).toMatchObject({ level: 50, msg: 'request', status: 502 });
+    expect(logs.raw).not.toContain('LEAKED');
+  });
+
+  it('refuses an unknown spanLogLevel', () => {
+    expect(() => createPipeline({ ...base, spanLogLevel: 'loud' as unknown as 'info' })).toThrow(
+      /spanLogLevel must be one of/,
+    );
+  });
+});

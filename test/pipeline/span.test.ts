@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { capturedPipeline } from '../http/log-capture.js';
 
-const make = () => capturedPipeline({ service: 'span-test' });
+// Span lines are debug by default; these tests read them at info.
+const make = () => capturedPipeline({ service: 'span-test', spanLogLevel: 'info' });
 
 describe('withSpan', () => {
   it('nests spans under the request and restores the context after each', async () => {
@@ -82,5 +83,39 @@ describe('withSpan', () => {
     const line = logs.lines.find((l) => l.msg === 'span');
     expect(line).toMatchObject({ traceId: span.traceId, spanId: span.spanId });
     expect(line?.parentSpanId).toBeUndefined();
+  });
+
+  it('logs successful spans at debug by default, failed ones at warn, and counts them all', async () => {
+    const quiet = capturedPipeline({ service: 'span-test' });
+    const scope = quiet.pipeline.http.begin({ method: 'GET' });
+    await scope.run(async () => {
+      await quiet.pipeline.withSpan('db.read', () => 1);
+      await quiet.pipeline
+        .withSpan('db.write', () => Promise.reject(new RangeError('x')))
+        .catch(() => undefined);
+    });
+    const spans = quiet.logs.lines.filter((l) => l.msg === 'span');
+    expect(spans.map((l) => [l.span, l.level])).toEqual([['db.write', 40]]);
+    const text = await quiet.pipeline.metrics.registry.metrics();
+    expect(text).toMatch(/breakwater_span_duration_seconds_count\{name="db.read",outcome="ok"\} 1/);
+
+    const verbose = capturedPipeline({ service: 'span-test', logLevel: 'debug' });
+    await verbose.pipeline.withSpan('db.read', () => 1);
+    expect(verbose.logs.lines.find((l) => l.msg === 'span')).toMatchObject({
+      level: 20,
+      span: 'db.read',
+      outcome: 'ok',
+    });
+  });
+
+  it('follows a later change of the root logger level for its own lines', async () => {
+    const { pipeline, logs } = capturedPipeline({ service: 'span-test' });
+    await pipeline.withSpan('before', () => 1);
+    pipeline.logger.level = 'debug';
+    await pipeline.withSpan('after', () => 1);
+    pipeline.logger.level = 'warn';
+    const scope = pipeline.http.begin({ method: 'GET' });
+    scope.finish({ status: 200, bytesOut: 0 });
+    expect(logs.lines.map((l) => l.span ?? l.msg)).toEqual(['after']);
   });
 });
