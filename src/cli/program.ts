@@ -1,10 +1,36 @@
 import { Command, CommanderError } from 'commander';
 import { isBreakwaterError } from '../errors/breakwater-error.js';
+import { breakersCommand } from './breakers.js';
+import {
+  abortCommand,
+  deployCommand,
+  historyCommand,
+  rollbackCommand,
+  statusCommand,
+} from './deploy.js';
 import { CliExit, type CliIo, EXIT } from './io.js';
+import { jobsCommand } from './jobs.js';
 import { migrateCommand } from './migrate.js';
+import { quotaCommand } from './quota.js';
+import { upCommand } from './up.js';
+import { versionsCommand } from './versions.js';
+import { workerCommand } from './worker.js';
 
 /** Each command module contributes one top-level command. Add new ones here. */
-const COMMANDS: Array<(io: CliIo) => Command> = [migrateCommand];
+const COMMANDS: Array<(io: CliIo) => Command> = [
+  migrateCommand,
+  quotaCommand,
+  jobsCommand,
+  workerCommand,
+  breakersCommand,
+  versionsCommand,
+  upCommand,
+  deployCommand,
+  statusCommand,
+  historyCommand,
+  rollbackCommand,
+  abortCommand,
+];
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('breakwater')

@@ -1,0 +1,101 @@
+import { HEALTH_CONTENT_TYPE } from '../pipeline/health-report.js';
+
+/** The result of one health probe. */
+export interface Probe {
+  ok: boolean;
+  /** One line: `200 pass`, `503`, `ECONNREFUSED`, ... */
+  detail: string;
+}
+
+/**
+ * Probes a health URL once: ready when the answer is 2xx and, for application/health+json,
+ * its `status` is `pass` or `warn` (`fail`, or anything else, is not ready).
+ */
+export async function probeHealth(
+  url: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Probe> {
+  const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
+  try {
+    const response = await fetch(url, {
+      signal: AbortSignal.any(signals),
+      headers: { accept: `${HEALTH_CONTENT_TYPE}, */*` },
+    });
+    const type = response.headers.get('content-type') ?? '';
+    const text = await response.text();
+    if (response.status < 200 || response.status > 299)
+      return { ok: false, detail: `${response.status}` };
+    if (!type.toLowerCase().startsWith(HEALTH_CONTENT_TYPE))
+      return { ok: true, detail: `${response.status}` };
+    let status: unknown;
+    try {
+      status = (JSON.parse(text) as { status?: unknown }).status;
+    } catch {
+      return { ok: false, detail: `${response.status} invalid health+json` };
+    }
+    const ok = status === 'pass' || status === 'warn';
+    return { ok, detail: `${response.status} ${String(status)}` };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    const name = (error as Error).name;
+    return {
+      ok: false,
+      detail: cause?.code ?? (name === 'TimeoutError' ? 'timeout' : (error as Error).message),
+    };
+  }
+}
+
+export interface WaitHealthyOptions {
+  url: string;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Give up at this time (epoch ms). */
+  deadline: number;
+  signal: AbortSignal;
+  /** Resolves with a reason when the process exits, to fail at once rather than time out. */
+  exited?: Promise<string>;
+  onProbe?: (probe: Probe, attempt: number) => void;
+}
+
+/**
+ * Probes every `intervalMs` until one passes. Resolves undefined when healthy, or with the
+ * reason it never got there: the process exited, the deadline passed, or the deploy was
+ * aborted.
+ */
+export async function waitHealthy(options: WaitHealthyOptions): Promise<string | undefined> {
+  let exitReason: string | undefined;
+  void options.exited?.then((reason) => {
+    exitReason = reason;
+  });
+  let last: Probe | undefined;
+  for (let attempt = 1; ; attempt++) {
+    if (options.signal.aborted) return 'aborted';
+    if (exitReason !== undefined) return exitReason;
+    const left = options.deadline - Date.now();
+    if (left <= 0)
+      return `not healthy within the deploy timeout (last probe: ${last?.detail ?? 'none'})`;
+    last = await probeHealth(options.url, Math.min(options.timeoutMs, left), options.signal);
+    options.onProbe?.(last, attempt);
+    if (last.ok) return undefined;
+    if (exitReason !== undefined) return exitReason;
+    await sleep(
+      Math.min(options.intervalMs, Math.max(options.deadline - Date.now(), 0)),
+      options.signal,
+      options.exited,
+    );
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal, exited?: Promise<string>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+    void exited?.then(done);
+  });
+}

@@ -1,0 +1,27 @@
+export { BodyTooLargeError } from './body-limit.js';
+export {
+  type ClientSide,
+  downstreamHeaders,
+  HOP_BY_HOP,
+  nextTraceparent,
+  upstreamHeaders,
+} from './headers.js';
+export {
+  createRouter,
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_CLIENT_KEEP_ALIVE_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_ROUTER_HOST,
+  DEFAULT_ROUTER_PORT,
+  type Router,
+  type RouterOptions,
+} from './router.js';
+export {
+  chooseRoute,
+  EMPTY_TABLE,
+  type Route,
+  type RouteRequest,
+  type RouteTable,
+  singleRoute,
+} from './routing.js';
+export { DEFAULT_UPSTREAM_CONNECTIONS, Upstream, type UpstreamOptions } from './upstream.js';

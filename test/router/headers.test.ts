@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { downstreamHeaders, nextTraceparent, upstreamHeaders } from '../../src/router/headers.js';
+import { chooseRoute, EMPTY_TABLE, singleRoute } from '../../src/router/routing.js';
+
+const client = { remoteAddress: '10.0.0.7', proto: 'http' };
+const asObject = (flat: string[]) => {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < flat.length; i += 2)
+    out[(flat[i] as string).toLowerCase()] = flat[i + 1] as string;
+  return out;
+};
+
+describe('upstream headers', () => {
+  it('drops hop-by-hop headers and those Connection names, keeps the rest', () => {
+    const out = asObject(
+      upstreamHeaders(
+        [
+          'Host',
+          'a.test',
+          'Connection',
+          'close, X-Hop',
+          'X-Hop',
+          '1',
+          'Upgrade',
+          'h2c',
+          'Proxy-Foo',
+          'x',
+          'Transfer-Encoding',
+          'chunked',
+          'Expect',
+          '100-continue',
+          'Accept',
+          '*/*',
+        ],
+        client,
+      ),
+    );
+    expect(out).toMatchObject({
+      host: 'a.test',
+      accept: '*/*',
+      'x-forwarded-for': '10.0.0.7',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'a.test',
+    });
+    for (const hop of [
+      'connection',
+      'x-hop',
+      'upgrade',
+      'proxy-foo',
+      'transfer-encoding',
+      'expect',
+    ])
+      expect(out[hop]).toBeUndefined();
+  });
+
+  it('keeps Upgrade and Connection: upgrade for a handshake, and earlier proxies forwarding headers', () => {
+    const out = asObject(
+      upstreamHeaders(
+        [
+          'X-Forwarded-For',
+          '1.1.1.1',
+          'X-Forwarded-Proto',
+          'https',
+          'Connection',
+          'Upgrade',
+          'Upgrade',
+          'websocket',
+        ],
+        client,
+        'websocket',
+      ),
+    );
+    expect(out).toMatchObject({
+      'x-forwarded-for': '1.1.1.1, 10.0.0.7',
+      'x-forwarded-proto': 'https',
+      connection: 'upgrade',
+      upgrade: 'websocket',
+    });
+  });
+
+  it('strips hop-by-hop response headers', () => {
+    expect(
+      downstreamHeaders({
+        connection: 'x-a',
+        'x-a': '1',
+        'keep-alive': 'timeout=5',
+        'transfer-encoding': 'chunked',
+        'set-cookie': ['a=1', 'b=2'],
+        'content-type': 'text/plain',
+      }),
+    ).toEqual({
+      'set-cookie': ['a=1', 'b=2'],
+      'content-type': 'text/plain',
+    });
+  });
+
+  it('continues a valid trace with a new span, or starts one, keeping the sampled flag', () => {
+    const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
+    expect(nextTraceparent(parent)).toMatch(
+      /^00-4bf92f3577b34da6a3ce929d0e0e4736-(?!00f067aa0ba902b7)[0-9a-f]{16}-00$/,
+    );
+    expect(nextTraceparent(undefined)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(
+      nextTraceparent('00-00000000000000000000000000000000-00f067aa0ba902b7-01'),
+    ).not.toContain('0000000000000000000000000000000');
+  });
+});
+
+describe('route choice', () => {
+  const request = { method: 'GET', url: '/' };
+  it('sends everything to a single route and nothing with an empty table', () => {
+    expect(chooseRoute(singleRoute('a'), request, 0.99)?.upstream).toBe('a');
+    expect(chooseRoute(EMPTY_TABLE, request, 0.5)).toBeUndefined();
+  });
+
+  it('splits by weight (the canary seam) and skips zero weights', () => {
+    const table = {
+      routes: [
+        { upstream: 'blue', weight: 9 },
+        { upstream: 'green', weight: 1 },
+        { upstream: 'off', weight: 0 },
+      ],
+    };
+    expect(chooseRoute(table, request, 0)?.upstream).toBe('blue');
+    expect(chooseRoute(table, request, 0.89)?.upstream).toBe('blue');
+    expect(chooseRoute(table, request, 0.9)?.upstream).toBe('green');
+    expect(chooseRoute(table, request, 0.999)?.upstream).toBe('green');
+    expect(chooseRoute({ routes: [{ upstream: 'x', weight: 0 }] }, request, 0.1)).toBeUndefined();
+  });
+});
