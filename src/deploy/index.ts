@@ -16,7 +16,7 @@ export {
 } from './phases.js';
 export { DEFAULT_STRATEGY, type DeployRequest, planDeploy } from './plan.js';
 export { type LiveProgress, nextLabel } from './progress.js';
-export { type Breakwater, startBreakwater } from './runtime.js';
+export { type Breakwater, PUBLIC_URL_ENV, startBreakwater } from './runtime.js';
 export {
   type Color,
   canRollBack,

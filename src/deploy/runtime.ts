@@ -14,6 +14,9 @@ import { openDeployStore } from './open-store.js';
 import type { LineSink } from './output.js';
 
 /** A running Breakwater: router, admin API, controller. */
+/** Environment variable that tells a spawned instance the router's public URL. */
+export const PUBLIC_URL_ENV = 'BREAKWATER_PUBLIC_URL';
+
 export interface Breakwater {
   routerUrl: string;
   adminUrl: string;
@@ -68,8 +71,10 @@ export async function startBreakwater(
       bodyLimitBytes: config.router.bodyLimitBytes,
     });
     const routerUrl = await router.listen({ host: config.router.host, port: config.router.port });
+    // Instances learn the address clients use, so they can print it instead of their own.
+    const appEnv = { ...config.app.env, [PUBLIC_URL_ENV]: routerUrl };
     controller = new DeployController({
-      config,
+      config: { ...config, app: { ...config.app, env: appEnv } },
       store,
       deployStore: openDeployStore(store, config.service),
       router,

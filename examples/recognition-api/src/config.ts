@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BreakwaterError } from '../../../src/errors/breakwater-error.js';
 import { errors } from '../../../src/errors/registry.js';
 import { storeUrlFromEnv } from '../../../src/store/open.js';
+import { DEFAULT_RETENTION_DAYS } from './jobs/handlers.js';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -23,6 +24,12 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
   stateDir: string;
+  /** Where recognitions are announced (a Slack incoming webhook); none: a local sink. */
+  slackWebhookUrl: string | undefined;
+  /** How long the Slack breaker stays open; undefined: the `slack` preset's 30 s. */
+  slackBreakerOpenMs: number | undefined;
+  /** The daily cleanup deletes recognitions older than this many days; default 90. */
+  retentionDays: number;
 }
 
 const port = (fallback: number) =>
@@ -57,6 +64,21 @@ const schema = z.object({
     .transform(Number)
     .optional(),
   BREAKWATER_STATE_DIR: z.string().trim().min(1, 'must not be empty').optional(),
+  SLACK_WEBHOOK_URL: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^\s/]+/i, 'must be an http:// or https:// URL')
+    .optional(),
+  RECOGNITION_RETENTION_DAYS: z
+    .string()
+    .regex(/^[1-9]\d{0,4}$/, 'must be a whole number of days, at least 1')
+    .transform(Number)
+    .optional(),
+  SLACK_BREAKER_OPEN_MS: z
+    .string()
+    .regex(/^[1-9]\d{0,7}$/, 'must be a whole number of milliseconds, at least 1')
+    .transform(Number)
+    .optional(),
 });
 
 /**
@@ -72,7 +94,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'environment');
-    const shown = name.includes('SECRET') || name.includes('KEY') ? '' : ` (got "${env[name]}")`;
+    // Secrets, keys and webhook URLs (which carry a token) are never echoed.
+    const secret = ['SECRET', 'KEY', 'WEBHOOK'].some((part) => name.includes(part));
+    const shown = secret ? '' : ` (got "${env[name]}")`;
     throw new BreakwaterError(errors.CONFIG_INVALID, `${name} ${issue?.message}${shown}`);
   }
   const v = parsed.data;
@@ -85,5 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: v.LOG_LEVEL ?? DEFAULT_LOG_LEVEL,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     stateDir: v.BREAKWATER_STATE_DIR ?? DEFAULT_STATE_DIR,
+    slackWebhookUrl: v.SLACK_WEBHOOK_URL,
+    slackBreakerOpenMs: v.SLACK_BREAKER_OPEN_MS,
+    retentionDays: v.RECOGNITION_RETENTION_DAYS ?? DEFAULT_RETENTION_DAYS,
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { RecognitionV2 } from '../../../src/versioning/examples/recognitions.js';
 
 /** One recognition: a user of an organization thanking another user of the same organization. */
 export interface Recognition {
@@ -6,6 +7,8 @@ export interface Recognition {
   id: string;
   orgId: string;
   fromUserId: string;
+  /** The sender's display name: joined from `users` on read, not stored with the row. */
+  fromName: string;
   toUserId: string;
   message: string;
   badges: string[];
@@ -41,15 +44,12 @@ export interface ApiKey {
   createdAt: string;
 }
 
-/** A recognition as it leaves over HTTP (snake_case free, no org id: the caller knows it). */
-export interface RecognitionView {
-  id: string;
-  from: string;
-  to: string;
-  message: string;
-  badges: string[];
-  createdAt: string;
-}
+/**
+ * A recognition as it leaves over HTTP, in the newest API version (v2): the sender as
+ * `{ id, name }`, the message as `text`, no org id (the caller knows it). v1 callers get it
+ * through the change module `messageBecomesText`.
+ */
+export type RecognitionView = RecognitionV2;
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 export const RECOGNITION_ID_PATTERN = /^rec_[a-z2-7]{20}$/;
@@ -65,9 +65,9 @@ export function newRecognitionId(): string {
 export function toView(recognition: Recognition): RecognitionView {
   return {
     id: recognition.id,
-    from: recognition.fromUserId,
+    from: { id: recognition.fromUserId, name: recognition.fromName },
     to: recognition.toUserId,
-    message: recognition.message,
+    text: recognition.message,
     badges: recognition.badges,
     createdAt: recognition.createdAt,
   };

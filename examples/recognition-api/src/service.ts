@@ -7,11 +7,14 @@ import type { RecognitionRepository } from './repository/index.js';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-/** A recognition as a caller asks for it; shapes and lengths are already validated. */
+/**
+ * A recognition as a caller asks for it, in the newest API version (v2: `text`, `from: { id }`);
+ * shapes and lengths are already validated.
+ */
 export interface RecognitionInput {
   to: string;
-  message: string;
-  from?: string | undefined;
+  text: string;
+  from?: { id: string } | undefined;
   badges?: string[] | undefined;
 }
 
@@ -35,7 +38,12 @@ export interface ServiceOptions {
 
 /** The recognition rules, apart from HTTP: who may recognise whom, and how pages are cut. */
 export interface RecognitionService {
-  create(caller: Caller, input: RecognitionInput): Promise<Recognition>;
+  /**
+   * Checks who may recognise whom and builds the new recognition, with the sender's name;
+   * it does not store it (the route inserts it in the idempotency transaction). A sender or
+   * recipient outside the caller's organization is a 400 naming `body/from/id` or `body/to`.
+   */
+  compose(caller: Caller, input: RecognitionInput): Promise<Recognition>;
   /** Throws BW_HTTP_NOT_FOUND for an unknown id or another organization's. */
   get(caller: Caller, id: string): Promise<Recognition>;
   list(caller: Caller, input: ListInput): Promise<Page>;
@@ -59,25 +67,24 @@ export function recognitionService(
   const newId = options.newId ?? newRecognitionId;
 
   return {
-    async create(caller, input) {
-      const from = input.from ?? caller.userId;
-      if (from !== caller.userId && !(await repo.userInOrg(caller.orgId, from))) {
-        throw fieldError('body/from', 'must be you or a user of your organization');
+    async compose(caller, input) {
+      const sender = await repo.findUser(caller.orgId, input.from?.id ?? caller.userId);
+      if (!sender) {
+        throw fieldError('body/from/id', 'must be you or a user of your organization');
       }
-      if (!(await repo.userInOrg(caller.orgId, input.to))) {
+      if (!(await repo.findUser(caller.orgId, input.to))) {
         throw fieldError('body/to', 'must be a user of your organization');
       }
-      const recognition: Recognition = {
+      return {
         id: newId(),
         orgId: caller.orgId,
-        fromUserId: from,
+        fromUserId: sender.id,
+        fromName: sender.name,
         toUserId: input.to,
-        message: input.message,
+        message: input.text,
         badges: input.badges ?? [],
         createdAt: now().toISOString(),
       };
-      await repo.create(recognition);
-      return recognition;
     },
 
     async get(caller, id) {

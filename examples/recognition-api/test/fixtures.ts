@@ -44,3 +44,28 @@ export function repeatingClock(start = Date.parse('2025-03-01T12:00:00.000Z'), c
   let calls = 0;
   return () => new Date(start + Math.floor(calls++ / callsPerMs));
 }
+
+/** Rows of a read-only query on either backend; `?` placeholders (turned into `$n` on PostgreSQL). */
+export async function query<R extends object>(
+  store: SqlStore,
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  if (store.kind === 'sqlite') return store.db.prepare(text).all(...params) as R[];
+  let n = 0;
+  const { rows } = await store.pool.query(
+    text.replace(/\?/g, () => `$${++n}`),
+    params,
+  );
+  return rows as R[];
+}
+
+/** How many recognitions carry this message, straight from the table. */
+export async function countByMessage(store: SqlStore, message: string): Promise<number> {
+  const [row] = await query<{ n: number | string }>(
+    store,
+    'SELECT count(*) AS n FROM recognitions WHERE message = ?',
+    [message],
+  );
+  return Number(row?.n ?? 0);
+}

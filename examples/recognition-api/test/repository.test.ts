@@ -11,6 +11,7 @@ function recognition(overrides: Partial<Recognition> & { id: string }): Recognit
   return {
     orgId: ACME.orgId,
     fromUserId: 'usr_ada',
+    fromName: 'Ada Lovelace',
     toUserId: 'usr_grace',
     message: 'Thanks!',
     badges: [],
@@ -21,10 +22,11 @@ function recognition(overrides: Partial<Recognition> & { id: string }): Recognit
 
 describeBackends('recognition repository', ['sqlite', 'postgres'], (backend) => {
   let repo: RecognitionRepository;
+  let seeded: Awaited<ReturnType<typeof seededStore>>;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const seeded = await seededStore(await backend.url());
+    seeded = await seededStore(await backend.url());
     repo = seeded.repo;
     close = () => seeded.store.close();
   });
@@ -66,14 +68,22 @@ describeBackends('recognition repository', ['sqlite', 'postgres'], (backend) => 
       ];
       for (const [id, to, createdAt] of rows) {
         await repo.create(
-          recognition({ id, orgId: org, fromUserId: 'usr_l2', toUserId: to, createdAt }),
+          recognition({
+            id,
+            orgId: org,
+            fromUserId: 'usr_l2',
+            fromName: 'usr_l2',
+            toUserId: to,
+            createdAt,
+          }),
         );
       }
     });
 
-    it('orders newest first by (createdAt, id), limited', async () => {
+    it('orders newest first by (createdAt, id), limited, with the sender’s name', async () => {
       const all = await repo.list(org, { limit: 10 });
       expect(all.map((r) => r.id)).toEqual(['rec_d', 'rec_c', 'rec_b', 'rec_a']);
+      expect(all.every((r) => r.fromName === 'usr_l2')).toBe(true);
       expect((await repo.list(org, { limit: 2 })).map((r) => r.id)).toEqual(['rec_d', 'rec_c']);
     });
 
@@ -111,11 +121,43 @@ describeBackends('recognition repository', ['sqlite', 'postgres'], (backend) => 
     expect(await repo.findApiKey(hashApiKey('rk_unknown'))).toBeUndefined();
   });
 
-  it('knows who belongs to which organization', async () => {
-    expect(await repo.userInOrg(ACME.orgId, 'usr_grace')).toBe(true);
-    expect(await repo.userInOrg(ACME.orgId, 'usr_hank')).toBe(false);
-    expect(await repo.userInOrg(GLOBEX.orgId, 'usr_hank')).toBe(true);
-    expect(await repo.userInOrg(ACME.orgId, 'usr_nobody')).toBe(false);
+  it('finds a user only in their own organization, with the name', async () => {
+    expect(await repo.findUser(ACME.orgId, 'usr_grace')).toEqual({
+      id: 'usr_grace',
+      name: 'Grace Hopper',
+    });
+    expect(await repo.findUser(ACME.orgId, 'usr_hank')).toBeUndefined();
+    expect(await repo.findUser(GLOBEX.orgId, 'usr_hank')).toEqual({
+      id: 'usr_hank',
+      name: 'Hank Scorpio',
+    });
+    expect(await repo.findUser(ACME.orgId, 'usr_nobody')).toBeUndefined();
+  });
+
+  it('inserts inside a transaction the caller opened: committed or rolled back with it', async () => {
+    const store = seeded.store;
+    const kept = recognition({ id: 'rec_tx_kept' });
+    const dropped = recognition({ id: 'rec_tx_dropped' });
+    const boom = new Error('rolled back');
+    if (store.kind === 'sqlite') {
+      store.transaction((db) => repo.createWithin(db, kept));
+      expect(() =>
+        store.transaction((db) => {
+          repo.createWithin(db, dropped);
+          throw boom;
+        }),
+      ).toThrow(boom);
+    } else {
+      await store.transaction((client) => Promise.resolve(repo.createWithin(client, kept)));
+      await expect(
+        store.transaction(async (client) => {
+          await repo.createWithin(client, dropped);
+          throw boom;
+        }),
+      ).rejects.toThrow(boom);
+    }
+    expect(await repo.get(ACME.orgId, 'rec_tx_kept')).toEqual(kept);
+    expect(await repo.get(ACME.orgId, 'rec_tx_dropped')).toBeUndefined();
   });
 
   it('seeds idempotently: adding what exists changes nothing', async () => {
@@ -124,7 +166,7 @@ describeBackends('recognition repository', ['sqlite', 'postgres'], (backend) => 
     await repo.addUser({ id: 'usr_ada', orgId: GLOBEX.orgId, name: 'x', email: 'x@y' });
     await repo.addApiKey({ keyHash: hashApiKey(ACME_KEY), ...GLOBEX, label: 'x', createdAt });
     expect(await repo.findApiKey(hashApiKey(ACME_KEY))).toEqual(ACME);
-    expect(await repo.userInOrg(ACME.orgId, 'usr_ada')).toBe(true);
-    expect(await repo.userInOrg(GLOBEX.orgId, 'usr_ada')).toBe(false);
+    expect((await repo.findUser(ACME.orgId, 'usr_ada'))?.name).toBe('Ada Lovelace');
+    expect(await repo.findUser(GLOBEX.orgId, 'usr_ada')).toBeUndefined();
   });
 });

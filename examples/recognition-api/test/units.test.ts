@@ -86,6 +86,9 @@ describe('config', () => {
       LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_MS: '2500',
       BREAKWATER_STATE_DIR: '/tmp/state',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.example/services/T0/B0/x',
+      SLACK_BREAKER_OPEN_MS: '500',
+      RECOGNITION_RETENTION_DAYS: '30',
     });
     expect(config).toEqual({
       port: 0,
@@ -96,6 +99,9 @@ describe('config', () => {
       logLevel: 'warn',
       shutdownTimeoutMs: 2500,
       stateDir: '/tmp/state',
+      slackWebhookUrl: 'https://hooks.slack.example/services/T0/B0/x',
+      slackBreakerOpenMs: 500,
+      retentionDays: 30,
     });
   });
 
@@ -108,6 +114,9 @@ describe('config', () => {
     [{ BREAKWATER_HASH_SECRET: 'short' }, 'BREAKWATER_HASH_SECRET must be at least 16'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL '],
     [{ SHUTDOWN_TIMEOUT_MS: '1.5' }, 'SHUTDOWN_TIMEOUT_MS must be a whole number'],
+    [{ SLACK_WEBHOOK_URL: 'hooks.slack.com/x' }, 'SLACK_WEBHOOK_URL must be an http:// or'],
+    [{ SLACK_BREAKER_OPEN_MS: '0' }, 'SLACK_BREAKER_OPEN_MS must be a whole number'],
+    [{ RECOGNITION_RETENTION_DAYS: '0' }, 'RECOGNITION_RETENTION_DAYS must be a whole number'],
   ])('names the variable on bad input: %o', (env, message) => {
     let thrown: unknown;
     try {
@@ -121,5 +130,9 @@ describe('config', () => {
 
   it('never echoes a secret it refuses', () => {
     expect(() => loadConfig({ DEMO_API_KEY: 'has space x' })).toThrow(/^DEMO_API_KEY [^"]*$/);
+    // A webhook URL carries its token: not echoed either.
+    expect(() => loadConfig({ SLACK_WEBHOOK_URL: 'ftp://secret-token' })).toThrow(
+      /^SLACK_WEBHOOK_URL [^"]*$/,
+    );
   });
 });

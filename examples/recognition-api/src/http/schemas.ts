@@ -1,8 +1,10 @@
 import { MAX_PAGE_SIZE } from '../service.js';
 
 /**
- * JSON schemas for the routes. Fastify validates requests with them (a failure is a 400
- * problem naming the field) and serializes responses with them (only these fields leave).
+ * JSON schemas for the routes, written for the newest API version (v2) only: v1 requests are
+ * upgraded before validation and responses downgraded after serialization by the change
+ * module. Fastify validates requests with them (a failure is a 400 problem naming the field)
+ * and serializes responses with them (only these fields leave).
  */
 const userId = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
@@ -12,12 +14,16 @@ export const MAX_BADGE_LENGTH = 32;
 
 export const recognitionView = {
   type: 'object',
-  required: ['id', 'from', 'to', 'message', 'badges', 'createdAt'],
+  required: ['id', 'from', 'to', 'text', 'badges', 'createdAt'],
   properties: {
     id: { type: 'string' },
-    from: { type: 'string' },
+    from: {
+      type: 'object',
+      required: ['id', 'name'],
+      properties: { id: { type: 'string' }, name: { type: 'string' } },
+    },
     to: { type: 'string' },
-    message: { type: 'string' },
+    text: { type: 'string' },
     badges: { type: 'array', items: { type: 'string' } },
     createdAt: { type: 'string' },
   },
@@ -25,12 +31,17 @@ export const recognitionView = {
 
 export const createBody = {
   type: 'object',
-  required: ['to', 'message'],
+  required: ['to', 'text'],
   additionalProperties: false,
   properties: {
     to: userId,
-    from: userId,
-    message: { type: 'string', minLength: 1, maxLength: MAX_MESSAGE_LENGTH },
+    from: {
+      type: 'object',
+      required: ['id'],
+      additionalProperties: false,
+      properties: { id: userId },
+    },
+    text: { type: 'string', minLength: 1, maxLength: MAX_MESSAGE_LENGTH },
     badges: {
       type: 'array',
       maxItems: MAX_BADGES,

@@ -3,7 +3,7 @@ import { postgresRepository } from './postgres.js';
 import { noSpan, type RecognitionRepository, type SpanRunner } from './repository.js';
 import { sqliteRepository } from './sqlite.js';
 
-export type { ListQuery, RecognitionRepository, SpanRunner } from './repository.js';
+export type { ListQuery, RecognitionRepository, SpanRunner, UserRef } from './repository.js';
 export { noSpan } from './repository.js';
 
 /** The repository for whichever SQL store the service was started on. */

@@ -1,10 +1,15 @@
 import type { Recognition } from '../recognition.js';
 
-/** A recognitions row as both backends return it (PostgreSQL formats created_at as text). */
+/**
+ * A recognitions row joined with its sender's name, as both backends return it (PostgreSQL
+ * formats created_at as text).
+ */
 export interface RecognitionRow {
   id: string;
   org_id: string;
   from_user_id: string;
+  /** users.name of the sender, joined. */
+  from_name: string;
   to_user_id: string;
   message: string;
   badges: string;
@@ -16,6 +21,7 @@ export function fromRow(row: RecognitionRow): Recognition {
     id: row.id,
     orgId: row.org_id,
     fromUserId: row.from_user_id,
+    fromName: row.from_name,
     toUserId: row.to_user_id,
     message: row.message,
     badges: parseBadges(row.badges),
