@@ -63,7 +63,12 @@ it('a SIGKILLed router comes back routing to the same version, stops leftovers, 
   let third: Up | undefined;
   const orphans: number[] = []; // app pids a SIGKILLed router leaves, stopped if the test fails
   try {
-    expect(first.output()).toMatch(/admin token \(generated\): bwa_/);
+    // The token line follows the "router on" line that up() waits for; it may lag under load.
+    const firstUp = first;
+    await eventually(async () => {
+      if (!/admin token \(generated\): bwa_/.test(firstUp.output()))
+        throw new Error('no token line yet');
+    });
     expect(statSync(path.join(root, '.breakwater', 'admin-token')).mode & 0o777).toBe(0o600);
     await servesLabel(routerUrl, 'v1');
     const deployed = await cli(['deploy', '--command', appCommand('v2'), '--label', 'v2'], local);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Agent, request } from 'undici';
@@ -90,6 +91,8 @@ async function start(cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Started>
 /** What happened to one request of the load loops. */
 interface Outcome {
   startedAt: number;
+  /** The trace id sent in `traceparent`; the server's request log line carries it. */
+  traceId: string;
   status?: number;
   error?: string;
 }
@@ -109,12 +112,16 @@ describeBackends('recognition-api shutdown under load', ['sqlite', 'postgres'], 
 
     const outcomes: Outcome[] = [];
     const once = async (method: 'GET' | 'POST', url: string, body?: string) => {
-      const outcome: Outcome = { startedAt: performance.now() };
+      const traceId = randomBytes(16).toString('hex');
+      const outcome: Outcome = { startedAt: performance.now(), traceId };
       outcomes.push(outcome);
       try {
         const response = await request(`${server.url}${url}`, {
           method,
-          headers,
+          headers: {
+            ...headers,
+            traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+          },
           body,
           dispatcher: agent,
         });
@@ -177,10 +184,17 @@ describeBackends('recognition-api shutdown under load', ['sqlite', 'postgres'], 
       responded.filter((o) => (o.status as number) < 200 || (o.status as number) >= 300),
       summary,
     ).toEqual([]);
-    // Everything sent before SIGTERM was answered; after it, a loop may only meet a refused
-    // connection or a keep-alive connection the server closed while it was idle.
+    // Every request the server accepted (it logs one line per request, with the trace id we
+    // sent) was answered. A loop may only meet a refused connection, or a keep-alive
+    // connection the server closed while idle: a request written to it in the instant
+    // SIGTERM arrived was never read, so the server has no line for it.
+    const seen = server.stdout();
     expect(
-      failed.filter((o) => o.startedAt < sigtermAt),
+      failed.filter((o) => seen.includes(`"traceId":"${o.traceId}"`)),
+      summary,
+    ).toEqual([]);
+    expect(
+      failed.filter((o) => o.startedAt < sigtermAt - 1_000),
       summary,
     ).toEqual([]);
     expect(refused + closed, summary).toBe(failed.length);
