@@ -1,6 +1,6 @@
 /**
  * `npm run bench:pipeline`: what Breakwater's request pipeline costs. Requests per second of
- * `GET /v1/recognitions/:id` on the recognition API (auth + pipeline, SQLite) against the
+ * `GET /v2/recognitions/:id` on the recognition API (auth + pipeline, SQLite) against the
  * same route, auth lookup and repository call on plain Fastify. Each server runs in its own
  * child process; autocannon runs here, against 127.0.0.1, alternating the two.
  *
@@ -81,7 +81,7 @@ async function main(args: BenchArgs): Promise<void> {
     const result = summarize(runs);
     process.stdout.write(
       args.json
-        ? `${JSON.stringify({ bench: 'pipeline', route: 'GET /v1/recognitions/:id', date: new Date().toISOString(), node: process.version, args, runs, ...result }, null, 2)}\n`
+        ? `${JSON.stringify({ bench: 'pipeline', route: 'GET /v2/recognitions/:id', date: new Date().toISOString(), node: process.version, args, runs, ...result }, null, 2)}\n`
         : formatTable(result, args),
     );
   } finally {
@@ -107,7 +107,7 @@ async function targetUrls(servers: Record<Variant, ChildServer>): Promise<Record
   const urls = {} as Record<Variant, string>;
   const bodies = new Set<string>();
   for (const variant of VARIANTS) {
-    urls[variant] = `${servers[variant].url}/v1/recognitions/${id}`;
+    urls[variant] = `${servers[variant].url}/v2/recognitions/${id}`;
     const response = await fetch(urls[variant], { headers });
     const body = await response.text();
     if (response.status !== 200)

@@ -87,7 +87,7 @@ export function formatTable(
   });
   return [
     '',
-    `GET /v1/recognitions/:id, ${setup.connections} connections, ${setup.durationS} s per run, median of ${setup.rounds} alternating rounds, ${setup.warmupS} s warm-up before each run`,
+    `GET /v2/recognitions/:id, ${setup.connections} connections, ${setup.durationS} s per run, median of ${setup.rounds} alternating rounds, ${setup.warmupS} s warm-up before each run`,
     '',
     '| server | req/s | p50 ms | p99 ms | server CPU us/req | non-2xx | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',

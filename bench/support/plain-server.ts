@@ -13,7 +13,8 @@ const store = openStore();
 if (store.kind === 'redis') throw new Error('BREAKWATER_STORE must be a SQL store');
 const repo = openRepository(store);
 const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
-await app.register(recognitionRoutes, { repo, service: recognitionService(repo) });
+// The app serves its routes unprefixed behind versioning's rewriteUrl; plain Fastify serves the same handlers under /v2, the newest version (no change module runs).
+await app.register(recognitionRoutes, { prefix: '/v2', repo, service: recognitionService(repo) });
 await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
