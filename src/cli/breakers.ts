@@ -1,5 +1,5 @@
-import os from 'node:os';
 import { Command } from 'commander';
+import { localActor } from '../admin/actor.js';
 import { createAuditLog } from '../admin/audit.js';
 import { breakerClusterStore } from '../resilience/open.js';
 import { BREAKER_NAME } from '../resilience/registry.js';
@@ -69,7 +69,7 @@ export function breakersCommand(io: CliIo): Command {
         if (!BREAKER_NAME.test(name)) {
           throw new CliExit(EXIT.usage, `breakers ${mode}: invalid breaker name "${name}"`);
         }
-        const actor = flags.actor?.trim() || defaultActor(io.env);
+        const actor = flags.actor?.trim() || localActor(io.env);
         await withStore(io, flags, async (store) => {
           const override = await breakerClusterStore(store).setOverride(
             name,
@@ -197,17 +197,4 @@ function parseMs(value: string | undefined): number {
     );
   }
   return Number(value);
-}
-
-/** Who the CLI acts as by default: `user@host`. */
-function defaultActor(env: NodeJS.ProcessEnv): string {
-  let user = env.USER ?? env.USERNAME;
-  if (!user) {
-    try {
-      user = os.userInfo().username;
-    } catch {
-      user = 'unknown';
-    }
-  }
-  return `${user}@${os.hostname()}`;
 }

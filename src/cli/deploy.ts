@@ -1,6 +1,6 @@
-import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { localActor } from '../admin/actor.js';
 import { findConfigFile, loadConfig } from '../config/load.js';
 import {
   type AdminClient,
@@ -31,14 +31,6 @@ const withAdminFlags = (command: Command) =>
     )
     .option('--json', 'print JSON for scripts');
 
-function actor(): string {
-  try {
-    return `${userInfo().username}@${hostname()}`;
-  } catch {
-    return `cli@${hostname()}`;
-  }
-}
-
 /** Finds the admin API and its token: flags, then environment, then config and `.breakwater/admin-token`. */
 async function adminClient(io: CliIo, flags: AdminFlags): Promise<AdminClient> {
   const file = flags.config ? path.resolve(io.cwd, flags.config) : findConfigFile(io.cwd);
@@ -58,7 +50,7 @@ async function adminClient(io: CliIo, flags: AdminFlags): Promise<AdminClient> {
       'no admin token: set BREAKWATER_ADMIN_TOKEN or run this where breakwater up wrote .breakwater/admin-token',
     );
   }
-  return createAdminClient({ url, token, actor: actor() });
+  return createAdminClient({ url, token, actor: localActor(io.env) });
 }
 
 /** Runs a command body: a refusal (409) exits 1, any other failure exits 2, one line each. */

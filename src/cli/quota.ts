@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { localActor } from '../admin/actor.js';
 import { RECOGNITION_QUOTAS } from '../quota/defaults.js';
 import type { QuotaDefinition } from '../quota/definition.js';
 import { createQuotas, type Quotas } from '../quota/quotas.js';
@@ -16,20 +16,6 @@ interface QuotaFlags {
   actor?: string;
   definitions?: string;
   json?: boolean;
-}
-
-/** Who the CLI acts as by default: `user@host`. */
-export function defaultActor(env: NodeJS.ProcessEnv = process.env): string {
-  const user = env.USER ?? env.USERNAME ?? safeUser();
-  return `${user}@${os.hostname()}`;
-}
-
-function safeUser(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return 'unknown';
-  }
 }
 
 /**
@@ -113,7 +99,7 @@ export function quotaCommand(io: CliIo): Command {
           quota: name,
           limit: number(limit),
           reason: own.reason ?? '',
-          actor: flags.actor ?? defaultActor(io.env),
+          actor: flags.actor ?? localActor(io.env),
         });
         print(flags, request, `${request.id} pending: ${describe(request)}\n`);
       }),
@@ -129,7 +115,7 @@ export function quotaCommand(io: CliIo): Command {
     command.action(
       action(async (quotas, flags, [id = ''], own) => {
         const decision = {
-          actor: flags.actor ?? defaultActor(io.env),
+          actor: flags.actor ?? localActor(io.env),
           ...(own.note ? { note: own.note } : {}),
           ...(own.limit ? { limit: number(own.limit) } : {}),
         };

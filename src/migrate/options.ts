@@ -1,5 +1,5 @@
-import os from 'node:os';
 import path from 'node:path';
+import { localActor } from '../admin/actor.js';
 import { BreakwaterError } from '../errors/breakwater-error.js';
 import { errors } from '../errors/registry.js';
 import type { SqlStore } from '../store/types.js';
@@ -42,7 +42,7 @@ export function resolveOptions(options: MigratorOptions): ResolvedOptions {
     dir: path.resolve(options.dir),
     table: options.table ?? DEFAULT_STATE_TABLE,
     lockTimeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-    appliedBy: options.appliedBy ?? defaultAppliedBy(),
+    appliedBy: options.appliedBy ?? localActor(),
     backupDir: path.resolve(options.backupDir ?? DEFAULT_BACKUP_DIR),
     statementLockTimeout: options.statementLockTimeout ?? DEFAULT_STATEMENT_LOCK_TIMEOUT,
     clock: options.clock ?? (() => new Date()),
@@ -63,16 +63,6 @@ export function resolveOptions(options: MigratorOptions): ResolvedOptions {
     );
   }
   return resolved;
-}
-
-function defaultAppliedBy(): string {
-  let user = 'unknown';
-  try {
-    user = os.userInfo().username;
-  } catch {
-    // no passwd entry (some containers): keep "unknown"
-  }
-  return `${user}@${os.hostname()}`;
 }
 
 function invalid(message: string): never {
