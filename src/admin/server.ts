@@ -1,7 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { BreakwaterError, isBreakwaterError } from '../errors/breakwater-error.js';
-import { PROBLEM_CONTENT_TYPE, toProblem } from '../errors/problem.js';
 import { errors } from '../errors/registry.js';
+import { replyProblem } from '../http/fastify-problem.js';
 import type { AuditLog } from './audit.js';
 import { bearerToken, tokenMatches } from './token.js';
 
@@ -48,12 +48,6 @@ export function actorOf(request: FastifyRequest): string {
   return value ? value.slice(0, MAX_ACTOR_LENGTH) : 'token';
 }
 
-function sendProblem(reply: FastifyReply, error: unknown, instance: string): FastifyReply {
-  const problem = toProblem(error, instance);
-  if (isBreakwaterError(error)) reply.headers(error.headers);
-  return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).send(problem);
-}
-
 /**
  * The admin API: every route requires `Authorization: Bearer <token>`, errors leave as
  * problem+json, and capability route modules record their actions in the audit trail.
@@ -68,7 +62,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
   app.addHook('onRequest', async (request, reply) => {
     if (!tokenMatches(options.token, bearerToken(request.headers.authorization))) {
       reply.header('www-authenticate', 'Bearer realm="breakwater-admin"');
-      return sendProblem(
+      return replyProblem(
         reply,
         new BreakwaterError(errors.HTTP_UNAUTHORIZED, 'a valid admin token is required'),
         request.url,
@@ -76,7 +70,7 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     }
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(
+    replyProblem(
       reply,
       new BreakwaterError(
         errors.HTTP_NOT_FOUND,
@@ -86,16 +80,16 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
     ),
   );
   app.setErrorHandler((error, request, reply) => {
-    if (isBreakwaterError(error)) return sendProblem(reply, error, request.url);
+    if (isBreakwaterError(error)) return replyProblem(reply, error, request.url);
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      return sendProblem(
+      return replyProblem(
         reply,
         new BreakwaterError(errors.HTTP_BAD_REQUEST, (error as Error).message),
         request.url,
       );
     }
-    return sendProblem(reply, error, request.url);
+    return replyProblem(reply, error, request.url);
   });
 
   const context: AdminContext = {

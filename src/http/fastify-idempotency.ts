@@ -7,7 +7,6 @@ import type {
 import type { Registry } from 'prom-client';
 import type { BreakwaterError } from '../errors/breakwater-error.js';
 import { hasCode } from '../errors/breakwater-error.js';
-import { PROBLEM_CONTENT_TYPE, toProblem } from '../errors/problem.js';
 import { errors } from '../errors/registry.js';
 import { type Claim, unsupported } from '../idempotency/claim.js';
 import { createIdempotency, type Idempotency } from '../idempotency/engine.js';
@@ -27,6 +26,7 @@ import {
 import { type IdempotencyStore, isTransactional } from '../idempotency/store.js';
 import type { SweeperOptions } from '../idempotency/sweeper.js';
 import type { Store } from '../store/types.js';
+import { replyProblem } from './fastify-problem.js';
 
 /** What a handler on an idempotent route sees as `request.idempotency`. */
 export interface RequestIdempotency {
@@ -237,11 +237,7 @@ Object.assign(fastifyIdempotency, {
 });
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, error: BreakwaterError) {
-  return reply
-    .code(error.status)
-    .headers(error.headers)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(toProblem(error, request.url)));
+  return replyProblem(reply, error, request.url);
 }
 
 /** The bytes Fastify is about to send, or undefined for a stream. */

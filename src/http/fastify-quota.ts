@@ -6,7 +6,6 @@ import type {
 } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import { BreakwaterError, isBreakwaterError } from '../errors/breakwater-error.js';
-import { PROBLEM_CONTENT_TYPE } from '../errors/problem.js';
 import { errors } from '../errors/registry.js';
 import { capacityOf } from '../quota/algorithm.js';
 import type { ConsumedQuota, Consumption } from '../quota/engine.js';
@@ -14,6 +13,7 @@ import { quotaHeaders } from '../quota/headers.js';
 import { quotaExceededError, quotaProblem } from '../quota/problem.js';
 import type { Quotas } from '../quota/quotas.js';
 import type { UsageReport } from '../quota/report.js';
+import { replyProblem } from './fastify-problem.js';
 
 /** What a route consumes: quota name -> units, names (one unit each), or per request. */
 export type RouteQuotaWeights =
@@ -218,11 +218,7 @@ export function quotaUsageHandler(quotas: Quotas, options: QuotaUsageHandlerOpti
 }
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, error: BreakwaterError) {
-  return reply
-    .code(error.status)
-    .headers(error.headers)
-    .type(PROBLEM_CONTENT_TYPE)
-    .send(JSON.stringify(quotaProblem(error, request.url)));
+  return replyProblem(reply, error, request.url, quotaProblem(error, request.url));
 }
 
 /** The consumption as it stands after its refund (for the headers of that response). */
