@@ -1,5 +1,6 @@
 import { BreakwaterError } from '../errors/breakwater-error.js';
 import { errors } from '../errors/registry.js';
+import { type Sweeper, startBatchedSweeper } from '../store/batched-sweeper.js';
 import type { IdempotencyStore } from './store.js';
 
 export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
@@ -22,12 +23,7 @@ export interface SweeperOptions {
   onError?: (error: unknown) => void;
 }
 
-export interface Sweeper {
-  /** Runs one sweep now: batches until one comes back short or `maxBatches` ran. */
-  sweep(): Promise<number>;
-  /** Stops the timer; a sweep in progress finishes its current batch. */
-  stop(): void;
-}
+export type { Sweeper };
 
 /**
  * Deletes expired idempotency records every `intervalMs` in bounded batches. The timer is
@@ -46,35 +42,11 @@ export function startSweeper(store: IdempotencyStore, options: SweeperOptions = 
       );
     }
   }
-  let stopped = false;
-
-  const sweep = async (): Promise<number> => {
-    let total = 0;
-    for (let batch = 0; batch < maxBatches && !stopped; batch++) {
-      const deleted = await store.sweep(now(), batchSize);
-      total += deleted;
-      if (deleted < batchSize) break;
-    }
-    return total;
-  };
-
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sweep()
-      .catch((error: unknown) => options.onError?.(error))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-
-  const stop = () => {
-    stopped = true;
-    clearInterval(timer);
-  };
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  return { sweep, stop };
+  return startBatchedSweeper((limit) => store.sweep(now(), limit), {
+    intervalMs,
+    batchSize,
+    maxBatches,
+    signal: options.signal,
+    onError: options.onError,
+  });
 }

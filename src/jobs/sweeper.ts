@@ -1,3 +1,4 @@
+import { type Sweeper, startBatchedSweeper } from '../store/batched-sweeper.js';
 import type { JobQueue } from './queue.js';
 
 /** Completed and cancelled jobs are deleted this long after they finished. */
@@ -19,11 +20,8 @@ export interface JobSweeperOptions {
   signal?: AbortSignal;
 }
 
-export interface JobSweeper {
-  /** Sweeps now; answers how many jobs were deleted. */
-  sweep(): Promise<number>;
-  stop(): void;
-}
+/** Sweeps now (`sweep()` answers how many jobs were deleted) and stops. */
+export type JobSweeper = Sweeper;
 
 /**
  * Deletes finished jobs (completed, cancelled) older than the retention, with their attempt
@@ -44,33 +42,11 @@ export function startJobSweeper(queue: JobQueue, options: JobSweeperOptions = {}
   if (!Number.isFinite(retention) || retention < 0) {
     throw new RangeError('startJobSweeper: completedRetentionMs must be >= 0');
   }
-  let stopped = false;
-  let running = false;
-
-  const sweep = async (): Promise<number> => {
-    let total = 0;
-    for (let batch = 0; batch < maxBatches && !stopped; batch++) {
-      const deleted = await queue.store.sweep(now() - retention, batchSize);
-      total += deleted;
-      if (deleted < batchSize) break;
-    }
-    return total;
-  };
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    sweep()
-      .catch((error: unknown) => options.onError?.(error))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalMs);
-  timer.unref();
-  const stop = () => {
-    stopped = true;
-    clearInterval(timer);
-  };
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
-  return { sweep, stop };
+  return startBatchedSweeper((limit) => queue.store.sweep(now() - retention, limit), {
+    intervalMs,
+    batchSize,
+    maxBatches,
+    signal: options.signal,
+    onError: options.onError,
+  });
 }
