@@ -6,6 +6,7 @@ export {
   nextTraceparent,
   upstreamHeaders,
 } from './headers.js';
+export type { ProxyTarget, ProxyTargets } from './proxy-request.js';
 export {
   createRouter,
   DEFAULT_BODY_LIMIT_BYTES,
@@ -20,8 +21,12 @@ export {
   chooseRoute,
   EMPTY_TABLE,
   type Route,
+  type RouteChoice,
   type RouteRequest,
   type RouteTable,
+  type StickyOptions,
   singleRoute,
+  type TargetRule,
+  weightedTable,
 } from './routing.js';
 export { DEFAULT_UPSTREAM_CONNECTIONS, Upstream, type UpstreamOptions } from './upstream.js';

@@ -16,7 +16,7 @@ export function proxyUpgrade(
   head: Buffer,
   targets: ProxyTargets,
 ): void {
-  const upstream = targets.pick(req);
+  const upstream = targets.pick(req)?.upstream; // a raw 101 gets no sticky cookie
   if (upstream === undefined) {
     sendRawProblem(client, noUpstream(), req.url);
     return;

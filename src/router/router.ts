@@ -1,5 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setCookieValue } from './cookies.js';
 import { type ProxyTargets, proxyRequest } from './proxy-request.js';
 import { proxyUpgrade } from './proxy-upgrade.js';
 import { chooseRoute, EMPTY_TABLE, type RouteTable } from './routing.js';
@@ -48,8 +49,18 @@ export function createRouter(options: RouterOptions = {}): Router {
   const targets: ProxyTargets = {
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     pick: (req: IncomingMessage) => {
-      const route = chooseRoute(table, req, table.routes.length > 1 ? random() : 0);
-      return route === undefined ? undefined : upstreams.get(route.upstream);
+      const choice = chooseRoute(table, req, table.routes.length > 1 ? random() : 0);
+      if (choice === undefined) return undefined;
+      const upstream = upstreams.get(choice.route.upstream);
+      if (upstream === undefined) return undefined;
+      const sticky = choice.assign ? table.sticky : undefined;
+      return {
+        upstream,
+        setCookie:
+          sticky === undefined
+            ? undefined
+            : setCookieValue(sticky.cookie, upstream.key, sticky.maxAgeS),
+      };
     },
   };
   const server = http.createServer(

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { Pool } from 'undici';
+import { RequestSamples } from '../analysis/samples.js';
 
 export const DEFAULT_UPSTREAM_CONNECTIONS = 256;
 /** Idle keep-alive sockets are closed after this unless the upstream's hint is shorter. */
@@ -14,11 +15,16 @@ export interface UpstreamOptions {
 
 /**
  * One upstream (a running release): a keep-alive pool of sockets, a count of requests in
- * flight and the upgraded (WebSocket) sockets, so it can be drained before its process stops.
+ * flight and the upgraded (WebSocket) sockets, so it can be drained before its process stops,
+ * and what the router measured of the requests it served, for canary analysis.
  */
 export class Upstream {
   readonly pool: Pool;
+  /** One sample per finished proxied request (not tunnels, not client aborts). */
+  readonly samples = new RequestSamples();
   inFlight = 0;
+  /** Requests routed here since it was added: canary analysis reads the share each version was offered. */
+  started = 0;
   draining = false;
   private readonly tunnels = new Set<Socket>();
   private idleWaiters: Array<() => void> = [];
@@ -40,6 +46,7 @@ export class Upstream {
   /** Counts a request in; call `done()` exactly once when it ends either way. */
   begin(): void {
     this.inFlight++;
+    this.started++;
   }
 
   done(): void {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { downstreamHeaders, nextTraceparent, upstreamHeaders } from '../../src/router/headers.js';
-import { chooseRoute, EMPTY_TABLE, singleRoute } from '../../src/router/routing.js';
 
 const client = { remoteAddress: '10.0.0.7', proto: 'http' };
 const asObject = (flat: string[]) => {
@@ -103,28 +102,5 @@ describe('upstream headers', () => {
     expect(
       nextTraceparent('00-00000000000000000000000000000000-00f067aa0ba902b7-01'),
     ).not.toContain('0000000000000000000000000000000');
-  });
-});
-
-describe('route choice', () => {
-  const request = { method: 'GET', url: '/' };
-  it('sends everything to a single route and nothing with an empty table', () => {
-    expect(chooseRoute(singleRoute('a'), request, 0.99)?.upstream).toBe('a');
-    expect(chooseRoute(EMPTY_TABLE, request, 0.5)).toBeUndefined();
-  });
-
-  it('splits by weight (the canary seam) and skips zero weights', () => {
-    const table = {
-      routes: [
-        { upstream: 'blue', weight: 9 },
-        { upstream: 'green', weight: 1 },
-        { upstream: 'off', weight: 0 },
-      ],
-    };
-    expect(chooseRoute(table, request, 0)?.upstream).toBe('blue');
-    expect(chooseRoute(table, request, 0.89)?.upstream).toBe('blue');
-    expect(chooseRoute(table, request, 0.9)?.upstream).toBe('green');
-    expect(chooseRoute(table, request, 0.999)?.upstream).toBe('green');
-    expect(chooseRoute({ routes: [{ upstream: 'x', weight: 0 }] }, request, 0.1)).toBeUndefined();
   });
 });
