@@ -105,31 +105,46 @@ async function follow(
 /** `breakwater deploy`: exits 0 when promoted, 1 when it failed or was refused, 2 on error. */
 export function deployCommand(io: CliIo): Command {
   return withAdminFlags(new Command('deploy'))
-    .description('deploy a new version blue-green through the running router')
+    .description('deploy a new version (blue-green or canary) through the running router')
     .option(
       '--command <command>',
       'command that runs the new version (default: the configured app command)',
     )
     .option('--label <label>', 'version label, e.g. v2 (default: the next number)')
-    .option('--strategy <strategy>', 'deploy strategy', 'blue-green')
+    .option('--strategy <strategy>', 'blue-green or canary', 'blue-green')
+    .option(
+      '--steps <steps>',
+      'canary steps in percent, "pause" for an approval gate (e.g. 10,pause,50,100)',
+    )
+    .option('--interval <duration>', 'canary analysis interval per step, e.g. 30s')
+    .option('--emergency', 'hotfix: keep the health gate and checks, skip the canary steps')
     .action(
-      action<AdminFlags & { command?: string; label?: string; strategy: string }>(
-        io,
-        async (client, flags) => {
-          const id = await client.deploy({
-            strategy: flags.strategy,
-            ...(flags.command ? { command: flags.command } : {}),
-            ...(flags.label ? { label: flags.label } : {}),
-          });
-          const deploy = await follow(io, client, id, flags.json === true);
-          if (flags.json) io.stdout.write(json(deploy));
-          if (deploy.outcome !== 'promoted')
-            throw new CliExit(
-              EXIT.failed,
-              `deploy #${id} ${deploy.outcome}: ${deploy.reason ?? 'no reason recorded'}`,
-            );
-        },
-      ),
+      action<
+        AdminFlags & {
+          command?: string;
+          label?: string;
+          strategy: string;
+          steps?: string;
+          interval?: string;
+          emergency?: boolean;
+        }
+      >(io, async (client, flags) => {
+        const id = await client.deploy({
+          strategy: flags.strategy,
+          ...(flags.command ? { command: flags.command } : {}),
+          ...(flags.label ? { label: flags.label } : {}),
+          ...(flags.steps ? { steps: flags.steps } : {}),
+          ...(flags.interval ? { interval: flags.interval } : {}),
+          ...(flags.emergency ? { emergency: true } : {}),
+        });
+        const deploy = await follow(io, client, id, flags.json === true);
+        if (flags.json) io.stdout.write(json(deploy));
+        if (deploy.outcome !== 'promoted')
+          throw new CliExit(
+            EXIT.failed,
+            `deploy #${id} ${deploy.outcome}: ${deploy.reason ?? 'no reason recorded'}`,
+          );
+      }),
     );
 }
 
@@ -180,8 +195,32 @@ export const rollbackCommand = (io: CliIo): Command =>
   entryCommand(
     io,
     'rollback',
-    'switch back to the standby version at once (inside the rollback window)',
+    'switch back to the standby at once (inside the rollback window), or roll a canary back',
     (client) => client.rollback(),
+  );
+
+export const pauseCommand = (io: CliIo): Command =>
+  entryCommand(
+    io,
+    'pause',
+    'pause the canary steps under way (rollback triggers keep watching)',
+    (client) => client.pause(),
+  );
+
+export const resumeCommand = (io: CliIo): Command =>
+  entryCommand(
+    io,
+    'resume',
+    'resume a paused canary (at a pause step: go on to the next step)',
+    (client) => client.resume(),
+  );
+
+export const promoteCommand = (io: CliIo): Command =>
+  entryCommand(
+    io,
+    'promote',
+    'skip the remaining canary steps: the new version takes every request',
+    (client) => client.promote(),
   );
 
 export const abortCommand = (io: CliIo): Command =>

@@ -5,6 +5,9 @@ import {
   abortCommand,
   deployCommand,
   historyCommand,
+  pauseCommand,
+  promoteCommand,
+  resumeCommand,
   rollbackCommand,
   statusCommand,
 } from './deploy.js';
@@ -30,6 +33,9 @@ const COMMANDS: Array<(io: CliIo) => Command> = [
   historyCommand,
   rollbackCommand,
   abortCommand,
+  pauseCommand,
+  resumeCommand,
+  promoteCommand,
 ];
 
 export function buildProgram(io: CliIo): Command {

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { DEFAULT_ADMIN_HOST, DEFAULT_ADMIN_PORT } from '../admin/server.js';
+import { type AnalysisOptions, resolveAnalysis } from '../analysis/options.js';
+import { DEFAULT_CANARY_STEPS, parseSteps, type RolloutStep } from '../deploy/steps.js';
 import { BreakwaterError } from '../errors/breakwater-error.js';
 import { errors } from '../errors/registry.js';
 import {
@@ -10,6 +12,13 @@ import {
   DEFAULT_ROUTER_PORT,
 } from '../router/router.js';
 import { storeUrlFromEnv } from '../store/open.js';
+import {
+  type CanaryTarget,
+  type canarySchema,
+  DEFAULT_CANARY_CHECK_EVERY_MS,
+  DEFAULT_CANARY_INTERVAL_MS,
+  DEFAULT_STICKY_COOKIE,
+} from './canary-schema.js';
 import {
   type Command,
   type ConsistencyCheck,
@@ -55,6 +64,18 @@ export interface ResolvedConfig {
     smoke: SmokeCheck[];
     checks: ConsistencyCheck[];
   };
+  canary: ResolvedCanary;
+}
+
+/** The `canary` section with its defaults: what `deploy --strategy canary` uses. */
+export interface ResolvedCanary {
+  steps: RolloutStep[];
+  intervalMs: number;
+  checkEveryMs: number;
+  /** The router's sticky cookie during a rollout; undefined when turned off. */
+  sticky: { cookie: string; maxAgeS?: number } | undefined;
+  targeting: CanaryTarget[];
+  analysis: AnalysisOptions;
 }
 
 /** One line naming the field: `app.command: must be ...`. */
@@ -126,5 +147,36 @@ export function resolveConfig(
       smoke: c.deploy?.smoke ?? [],
       checks: c.deploy?.checks ?? [],
     },
+    canary: resolveCanary(c.canary, source),
+  };
+}
+
+function resolveCanary(
+  c: z.output<typeof canarySchema> | undefined,
+  source: string,
+): ResolvedCanary {
+  let steps: RolloutStep[];
+  try {
+    steps = parseSteps(c?.steps ?? DEFAULT_CANARY_STEPS);
+  } catch (error) {
+    throw new BreakwaterError(
+      errors.CONFIG_INVALID,
+      `${source}: canary.${(error as Error).message}`,
+    );
+  }
+  const sticky = c?.sticky;
+  return {
+    steps,
+    intervalMs: c?.intervalMs ?? DEFAULT_CANARY_INTERVAL_MS,
+    checkEveryMs: c?.checkEveryMs ?? DEFAULT_CANARY_CHECK_EVERY_MS,
+    sticky:
+      sticky === false
+        ? undefined
+        : {
+            cookie: sticky?.cookie ?? DEFAULT_STICKY_COOKIE,
+            ...(sticky?.maxAgeS === undefined ? {} : { maxAgeS: sticky.maxAgeS }),
+          },
+    targeting: c?.targeting ?? [],
+    analysis: resolveAnalysis(c?.analysis),
   };
 }

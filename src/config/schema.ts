@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canarySchema } from './canary-schema.js';
 
 /** Defaults of `breakwater.config.*`, applied in `resolveConfig`. */
 export const DEFAULT_SERVICE_LABEL = 'v1';
@@ -11,7 +12,8 @@ export const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
 /** After SIGTERM, how long an instance gets before SIGKILL. */
 export const DEFAULT_STOP_GRACE_MS = 10_000;
 
-const ms = z.number().int('must be a whole number of milliseconds').min(0).max(86_400_000);
+/** Milliseconds, as every duration in the config file. */
+export const ms = z.number().int('must be a whole number of milliseconds').min(0).max(86_400_000);
 const port = z.number().int('must be an integer').min(0).max(65_535);
 const host = z.string().trim().min(1, 'must not be empty');
 const label = z
@@ -91,6 +93,7 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  canary: canarySchema.optional(),
 });
 
 /** What a `breakwater.config.*` file exports; every field but `service` and `app` optional. */

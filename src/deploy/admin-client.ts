@@ -22,9 +22,22 @@ export interface AdminClient {
   status(): Promise<StatusView>;
   history(limit?: number): Promise<DeployRecord[]>;
   get(id: number): Promise<DeployView>;
-  deploy(body: { command?: string | string[]; label?: string; strategy?: string }): Promise<number>;
+  deploy(body: DeployBody): Promise<number>;
   rollback(): Promise<DeployView>;
   abort(): Promise<DeployView>;
+  pause(): Promise<DeployView>;
+  resume(): Promise<DeployView>;
+  promote(): Promise<DeployView>;
+}
+
+/** The body of `POST /admin/v1/deploys`. */
+export interface DeployBody {
+  command?: string | string[];
+  label?: string;
+  strategy?: string;
+  steps?: string;
+  interval?: string;
+  emergency?: boolean;
 }
 
 /** A client for the deploy admin routes; `actor` is recorded with every action. */
@@ -81,5 +94,11 @@ export function createAdminClient(options: {
       (await call<{ deploy: DeployView }>('POST', '/admin/v1/rollback', {})).deploy,
     abort: async () =>
       (await call<{ deploy: DeployView }>('POST', '/admin/v1/deploys/abort', {})).deploy,
+    pause: async () =>
+      (await call<{ deploy: DeployView }>('POST', '/admin/v1/deploys/pause', {})).deploy,
+    resume: async () =>
+      (await call<{ deploy: DeployView }>('POST', '/admin/v1/deploys/resume', {})).deploy,
+    promote: async () =>
+      (await call<{ deploy: DeployView }>('POST', '/admin/v1/deploys/promote', {})).deploy,
   };
 }

@@ -4,16 +4,28 @@ import { errors } from '../errors/registry.js';
 import type { Router } from '../router/router.js';
 import { singleRoute } from '../router/routing.js';
 import type { SqlStore } from '../store/types.js';
-import { runBlueGreen } from './deploy-run.js';
+import { RolloutMailbox } from './canary-commands.js';
+import { CanaryRollout, type RolloutEnd, type RolloutHost } from './canary-run.js';
+import { rolloutTable } from './canary-table.js';
+import { runGates, waitInstanceHealthy } from './deploy-run.js';
 import type { Instance } from './instance.js';
 import type { LineSink } from './output.js';
 import { assertTransition, type Phase } from './phases.js';
 import { DEFAULT_STRATEGY, type DeployRequest, newRelease, newRun, planDeploy } from './plan.js';
 import { type LiveProgress, liveProgress, type RunningDeploy } from './progress.js';
-import { restore } from './restore.js';
+import { FIRST_START_ACTOR, type Resumable, restore } from './restore.js';
 import { ReleaseRunner } from './runner.js';
-import { canRollBack, EMPTY_STATE, otherColor, promote, type RouterState, swap } from './state.js';
+import {
+  canRollBack,
+  EMPTY_STATE,
+  otherColor,
+  promote,
+  type RolloutState,
+  type RouterState,
+  swap,
+} from './state.js';
 import { describeStatus, type StatusView } from './status.js';
+import { weightAt } from './steps.js';
 import type { DeployRecord, DeployStore } from './store.js';
 
 export interface ControllerOptions {
@@ -66,7 +78,7 @@ export class DeployController {
    * recorded as aborted, the active (and a standby inside its window) started again.
    */
   async start(): Promise<void> {
-    await restore({
+    const resumable = await restore({
       config: this.config,
       deployStore: this.options.deployStore,
       router: this.options.router,
@@ -80,6 +92,64 @@ export class DeployController {
       stopping: () => this.stopping,
     });
     this.scheduleRetire();
+    if (resumable) await this.resumeRollout(resumable);
+  }
+
+  /** Picks up a canary that was in its steps when the router stopped, where it was. */
+  private async resumeRollout({ release, rollout }: Resumable): Promise<void> {
+    const record = await this.options.deployStore.get(release.deployId);
+    const run = newRun(
+      release.deployId,
+      release,
+      record?.actor ?? FIRST_START_ACTOR,
+      this.clock(),
+      {
+        strategy: 'canary',
+        emergency: false,
+        steps: rollout.steps,
+        intervalMs: rollout.intervalMs,
+      },
+    );
+    run.phase = record?.phases.at(-1)?.phase ?? 'step';
+    this.current = run;
+    this.log(
+      `deploy #${run.id} ${release.label}: resuming its canary at step ${rollout.index + 1}`,
+    );
+    run.done = (async () => {
+      let end: RolloutEnd;
+      try {
+        const signal = run.abort.signal;
+        const instance = await this.runner.launch(release, false);
+        const deadline = Date.now() + this.config.deploy.timeoutMs;
+        const reason = await waitInstanceHealthy(
+          this.config,
+          release.url as string,
+          instance,
+          deadline,
+          signal,
+        );
+        if (reason !== undefined)
+          end = { kind: 'stopped', reason: `after a router restart: ${reason}` };
+        else if (!(await this.untilRouting(deadline, signal)))
+          end = { kind: 'stopped', reason: 'after a router restart: blue is not serving' };
+        else
+          end = await this.rollOut(run, instance, rollout, 'resumed', {
+            reason: 'router restarted',
+          });
+      } catch (error) {
+        end = { kind: 'stopped', reason: (error as Error).message };
+      }
+      await this.finish(run, end);
+    })();
+  }
+
+  /** Waits until the router routes to the active version again (after a restart). */
+  private async untilRouting(deadline: number, signal: AbortSignal): Promise<boolean> {
+    while (this.options.router.table.routes.length === 0) {
+      if (signal.aborted || Date.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, this.config.deploy.healthIntervalMs));
+    }
+    return true;
   }
 
   /** Starts a deploy in the background; resolves with its history id once it is recorded. */
@@ -87,21 +157,23 @@ export class DeployController {
     return this.lock(async () => {
       if (this.stopping)
         throw new BreakwaterError(errors.DEPLOY_INVALID, 'the router is shutting down');
-      const { command, label, strategy } = planDeploy(
-        request,
-        this.config,
-        this.state,
-        this.current,
-      );
+      const plan = planDeploy(request, this.config, this.state, this.current);
+      const { command, label, strategy } = plan;
       const now = this.clock();
       const id = await this.options.deployStore.begin(
         { kind: 'deploy', label, command, strategy, actor: request.actor, at: now },
-        { actor: request.actor },
+        {
+          actor: request.actor,
+          ...(plan.emergency ? { emergency: true } : {}),
+          ...(strategy === 'canary' && !plan.emergency
+            ? { steps: plan.steps, intervalMs: plan.intervalMs }
+            : {}),
+        },
       );
       const release = newRelease(id, label, otherColor(this.state.active?.color), command);
       this.state = { ...this.state, deploying: release };
       await this.options.deployStore.saveState(this.state, now);
-      const run = newRun(id, release, request.actor, now);
+      const run = newRun(id, release, request.actor, now, plan);
       this.current = run;
       this.log(`deploy #${id}: ${release.color} ${label} requested by ${request.actor}`);
       run.done = this.execute(run);
@@ -110,30 +182,86 @@ export class DeployController {
   }
 
   private async execute(run: RunningDeploy): Promise<void> {
-    let reason: string | undefined;
+    let end: RolloutEnd;
     try {
-      reason = await runBlueGreen(
+      const gates = await runGates(
         {
           config: this.config,
           store: this.options.store,
           phase: (r, phase, detail) => this.phase(r, phase, detail),
           launch: (r) => this.runner.launch(r.release, false),
-          promote: (r, instance) => this.promote(r, instance),
         },
         run,
       );
+      if (!gates.passed) end = { kind: 'stopped', reason: gates.reason };
+      else if (run.strategy !== 'canary' || run.emergency || run.steps?.[0] === 100)
+        end = (await this.promote(run, gates.instance))
+          ? { kind: 'promoted' }
+          : { kind: 'stopped', reason: 'aborted' };
+      else end = await this.rollOut(run, gates.instance, newRollout(run), 'step');
     } catch (error) {
-      reason = (error as Error).message;
+      end = { kind: 'stopped', reason: (error as Error).message };
     }
-    if (reason === undefined) return;
+    await this.finish(run, end);
+  }
+
+  /** Runs the canary steps of a deploy whose green passed its gates (or came back after a restart). */
+  private rollOut(
+    run: RunningDeploy,
+    instance: Instance | undefined,
+    rollout: RolloutState,
+    entered: 'step' | 'resumed',
+    detail: Record<string, unknown> = {},
+  ): Promise<RolloutEnd> {
+    const blue = this.state.active;
+    if (blue === null) return this.promote(run, instance).then(promotedOr);
+    const host: RolloutHost = {
+      config: this.config,
+      router: this.options.router,
+      blue,
+      green: run.release,
+      update: (next, phase, eventDetail) =>
+        this.lock(async () => {
+          if (run.abort.signal.aborted) return;
+          this.state = { ...this.state, rollout: next };
+          this.options.router.setTable(
+            rolloutTable(blue.id, run.release.id, next.weight, this.config.canary),
+          );
+          await this.phase(run, phase, eventDetail, this.state);
+        }),
+      promote: () => this.promote(run, instance),
+    };
+    run.mailbox = new RolloutMailbox();
+    run.rollout = new CanaryRollout(host, run, rollout, run.mailbox);
+    return run.rollout.execute({ phase: entered, detail: { index: rollout.index, ...detail } });
+  }
+
+  /** Records how a deploy ended; anything but a promotion sends every request back to blue. */
+  private async finish(run: RunningDeploy, end: RolloutEnd): Promise<void> {
+    run.mailbox?.close(
+      new BreakwaterError(errors.DEPLOY_NOT_IN_PROGRESS, `deploy #${run.id} has ended`),
+    );
+    if (end.kind === 'promoted') return;
+    if (run.suspended && run.mailbox) {
+      // shutdown during canary steps: the saved state keeps the rollout, to resume on start
+      this.log(
+        `deploy #${run.id}: canary suspended at ${run.rollout?.live().weight ?? 0}%; it resumes when the router starts again`,
+      );
+      return;
+    }
     await this.lock(async () => {
-      const aborted = run.abort.signal.aborted;
-      const phase: Phase = aborted ? 'aborted' : 'failed';
-      const why = aborted ? `aborted by ${run.abortedBy ?? 'the router'}` : reason;
+      const aborted = end.kind === 'stopped' && run.abort.signal.aborted;
+      const phase: Phase =
+        end.kind === 'rolled-back' ? 'rolled-back' : aborted ? 'aborted' : 'failed';
+      const why = aborted ? `aborted by ${run.abortedBy ?? 'the router'}` : end.reason;
+      const active = this.state.active;
+      if (active && this.options.router.table.routes.some((r) => r.upstream === run.release.id))
+        this.options.router.setTable(singleRoute(active.id));
       this.current = undefined;
-      this.state = { ...this.state, deploying: null };
+      this.state = { ...this.state, deploying: null, rollout: null };
+      const detail = end.kind === 'rolled-back' ? { ...end.detail, reason: why } : { reason: why };
+      await this.phase(run, phase, detail, this.state).catch(() => {});
       await this.runner.retire(run.release, why).catch(() => {});
-      await this.phase(run, phase, { reason: why }, this.state).catch(() => {});
     });
   }
 
@@ -156,7 +284,7 @@ export class DeployController {
   private promote(run: RunningDeploy, instance: Instance | undefined): Promise<boolean> {
     return this.lock(async () => {
       if (run.abort.signal.aborted) return false;
-      await this.phase(run, 'switching');
+      await this.phase(run, 'switching', run.promotedBy ? { by: run.promotedBy } : {});
       const before = this.state;
       this.options.router.setTable(singleRoute(run.release.id)); // the atomic switch
       if (instance) instance.restart = true;
@@ -168,9 +296,13 @@ export class DeployController {
       this.current = undefined;
       // The switch happened: a failed write must not undo it (a retry of the state write
       // comes with the next change); the history then lacks this event, and says so in the log.
-      await this.phase(run, 'promoted', { from: before.active?.label ?? null }, this.state).catch(
-        (error: unknown) =>
-          this.log(`deploy #${run.id}: promoted, but not recorded: ${(error as Error).message}`),
+      await this.phase(
+        run,
+        'promoted',
+        { from: before.active?.label ?? null, ...(run.emergency ? { emergency: true } : {}) },
+        this.state,
+      ).catch((error: unknown) =>
+        this.log(`deploy #${run.id}: promoted, but not recorded: ${(error as Error).message}`),
       );
       if (before.standby) void this.runner.retire(before.standby, 'replaced as standby');
       this.scheduleRetire();
@@ -178,8 +310,18 @@ export class DeployController {
     });
   }
 
-  /** Switches back to the standby at once; the version rolled back from becomes standby. */
-  rollback(actor: string): Promise<number> {
+  /**
+   * Switches back to the standby at once; the version rolled back from becomes standby.
+   * During canary steps it rolls the canary back instead: every request to blue, green
+   * stopped, the deploy recorded as rolled back.
+   */
+  async rollback(actor: string): Promise<number> {
+    const run = this.current;
+    if (run?.mailbox) {
+      await run.mailbox.send('rollback', actor);
+      await run.done;
+      return run.id;
+    }
     return this.lock(async () => {
       if (this.current)
         throw new BreakwaterError(
@@ -226,6 +368,45 @@ export class DeployController {
       this.scheduleRetire();
       return id;
     });
+  }
+
+  /** Pauses the canary steps under way (the triggers keep watching green). */
+  pause(actor: string): Promise<number> {
+    return this.command('pause', actor);
+  }
+
+  /** Resumes a paused rollout; at a `pause` step, moves on to the next step. */
+  resume(actor: string): Promise<number> {
+    return this.command('resume', actor);
+  }
+
+  /** Skips the remaining steps: green takes every request, blue stays warm as standby. */
+  async promoteNow(actor: string): Promise<number> {
+    const run = this.rolloutUnderWay();
+    await run.mailbox?.send('promote', actor);
+    await run.done;
+    return run.id;
+  }
+
+  private async command(kind: 'pause' | 'resume', actor: string): Promise<number> {
+    const run = this.rolloutUnderWay();
+    await run.mailbox?.send(kind, actor);
+    return run.id;
+  }
+
+  private rolloutUnderWay(): RunningDeploy {
+    const run = this.current;
+    if (run === undefined)
+      throw new BreakwaterError(errors.DEPLOY_NOT_IN_PROGRESS, 'no deploy is in progress');
+    if (run.mailbox === undefined) {
+      throw new BreakwaterError(
+        errors.DEPLOY_NOT_IN_ROLLOUT,
+        run.strategy === 'canary' && !run.emergency
+          ? `deploy #${run.id} is not in its canary steps yet (phase ${run.phase})`
+          : `deploy #${run.id} is a ${run.emergency ? 'emergency' : run.strategy} deploy, not a canary`,
+      );
+    }
+    return run;
   }
 
   /** Aborts the deploy under way: green is stopped, blue keeps serving. */
@@ -287,10 +468,29 @@ export class DeployController {
     const run = this.current;
     if (run) {
       run.abortedBy = 'router shutdown';
+      run.suspended = true;
       run.abort.abort();
       await run.done;
     }
     await this.chain;
     await this.runner.stopAll();
   }
+}
+
+const promotedOr = (promoted: boolean): RolloutEnd =>
+  promoted ? { kind: 'promoted' } : { kind: 'stopped', reason: 'aborted' };
+
+/** The rollout of a canary that just passed its gates: at its first step. */
+function newRollout(run: RunningDeploy): RolloutState {
+  const steps = run.steps ?? [];
+  return {
+    steps,
+    index: 0,
+    weight: weightAt(steps, 0),
+    intervalMs: run.intervalMs ?? 30_000,
+    stepStartedAt: new Date().toISOString(),
+    failures: 0,
+    paused: null,
+    emergency: run.emergency,
+  };
 }

@@ -1,4 +1,7 @@
+import { formatMs, formatPercent } from '../analysis/format.js';
+import type { VersionFigures } from '../analysis/summary.js';
 import type { DeployView } from './admin-client.js';
+import type { RolloutLive } from './canary-run.js';
 import type { ReleaseView, StatusView } from './status.js';
 import type { DeployRecord } from './store.js';
 
@@ -19,7 +22,24 @@ export function progressLine(deploy: DeployView): string {
     live?.health && phase === 'health'
       ? ` (probe ${live.health.attempt}: ${live.health.ok ? 'ok' : live.health.detail})`
       : '';
-  return `${head}: ${phase}${health} ${seconds(live?.elapsedMs ?? Date.now() - Date.parse(deploy.createdAt))}`;
+  const elapsed = seconds(live?.elapsedMs ?? Date.now() - Date.parse(deploy.createdAt));
+  if (live?.rollout) return `${head}: ${rolloutText(live.rollout)} ${elapsed}`;
+  return `${head}: ${phase}${health} ${elapsed}`;
+}
+
+const figures = (f: VersionFigures) =>
+  `${f.requests} req, ${formatPercent(f.errorRate)} err, p95 ${formatMs(f.p95Ms)}`;
+
+/** `step 2/3 50% (green 412 req, 0% err, p95 12 ms | blue ...) next verdict in 12.0 s`. */
+export function rolloutText(r: RolloutLive): string {
+  const numbered = r.steps.filter((step) => step !== 'pause').length;
+  const position = r.steps.slice(0, r.index + 1).filter((step) => step !== 'pause').length;
+  const where = `step ${Math.max(position, 1)}/${numbered} ${r.weight}%`;
+  const state = r.paused
+    ? `paused by ${r.paused.by}`
+    : `next verdict in ${seconds(Math.max(r.intervalMs - r.stepElapsedMs, 0))}`;
+  const last = r.lastVerdict ? `, last verdict ${r.lastVerdict.result}` : '';
+  return `${where} (new ${figures(r.green)} | old ${figures(r.blue)}) ${state}${last}`;
 }
 
 function releaseLine(role: string, release: ReleaseView | null, extra = ''): string {
@@ -40,7 +60,11 @@ export function statusText(status: StatusView): string {
       status.standby?.until ? `, rollback until ${status.standby.until}` : '',
     ),
     status.deploying
-      ? `deploying #${status.deploying.id} ${status.deploying.label}: ${status.deploying.progress.phase} ${seconds(status.deploying.progress.elapsedMs)}`
+      ? `deploying #${status.deploying.id} ${status.deploying.label}: ${
+          status.deploying.progress.rollout
+            ? rolloutText(status.deploying.progress.rollout)
+            : status.deploying.progress.phase
+        } ${seconds(status.deploying.progress.elapsedMs)}`
       : 'deploying none',
   ];
   return `${lines.join('\n')}\n`;
@@ -53,7 +77,12 @@ export function historyText(records: DeployRecord[]): string {
     const phases = r.phases
       .map((p) => `${p.phase}+${seconds(Date.parse(p.at) - Date.parse(r.createdAt))}`)
       .join(' ');
-    return `#${r.id} ${r.createdAt} ${r.kind} ${r.label} ${r.outcome ?? 'in progress'} by ${r.actor} (${span(r.createdAt, r.finishedAt)})${r.reason ? `: ${r.reason}` : ''}\n    ${phases}`;
+    const kind = r.emergency
+      ? `${r.kind} (emergency)`
+      : r.strategy === 'canary'
+        ? `${r.kind} (canary)`
+        : r.kind;
+    return `#${r.id} ${r.createdAt} ${kind} ${r.label} ${r.outcome ?? 'in progress'} by ${r.actor} (${span(r.createdAt, r.finishedAt)})${r.reason ? `: ${r.reason}` : ''}\n    ${phases}`;
   });
   return `${rows.join('\n')}\n`;
 }

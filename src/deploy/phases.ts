@@ -1,5 +1,7 @@
 /**
- * The deploy state machine. Every transition is persisted as an event in the history, so a
+ * The deploy state machine. A canary adds `step` (green's weight changes), `verdict` (the
+ * analysis of a step, with its figures), `paused` and `resumed` between the gates and the
+ * switch. Every transition is persisted as an event in the history, so a
  * deploy can be followed (CLI, dashboard) and resumed or aborted after a router restart.
  */
 export const PHASES = [
@@ -8,6 +10,10 @@ export const PHASES = [
   'health',
   'smoke',
   'consistency',
+  'step',
+  'verdict',
+  'paused',
+  'resumed',
   'switching',
   'promoted',
   'failed',
@@ -27,12 +33,28 @@ export const TERMINAL: ReadonlySet<Phase> = new Set([
 /** What a history entry is: a deploy, a rollback, or the first start of the configured app. */
 export type DeployKind = 'deploy' | 'rollback' | 'start';
 
+/** Canary phases: a rollout moves between them freely until it promotes or rolls back. */
+const ROLLOUT: readonly Phase[] = [
+  'step',
+  'verdict',
+  'paused',
+  'resumed',
+  'switching',
+  'rolled-back',
+  'failed',
+  'aborted',
+];
+
 const NEXT: Record<Phase, readonly Phase[]> = {
   requested: ['starting', 'switching', 'failed', 'aborted'],
   starting: ['health', 'failed', 'aborted'],
-  health: ['smoke', 'consistency', 'switching', 'failed', 'aborted'],
-  smoke: ['consistency', 'switching', 'failed', 'aborted'],
-  consistency: ['switching', 'failed', 'aborted'],
+  health: ['smoke', 'consistency', 'step', 'switching', 'failed', 'aborted'],
+  smoke: ['consistency', 'step', 'switching', 'failed', 'aborted'],
+  consistency: ['step', 'switching', 'failed', 'aborted'],
+  step: ROLLOUT,
+  verdict: ROLLOUT,
+  paused: ROLLOUT,
+  resumed: ROLLOUT,
   switching: ['promoted', 'rolled-back', 'failed'],
   promoted: [],
   failed: [],

@@ -1,6 +1,8 @@
+import type { RolloutMailbox } from './canary-commands.js';
+import type { CanaryRollout, RolloutLive } from './canary-run.js';
 import type { Probe } from './health-gate.js';
 import type { Phase } from './phases.js';
-import type { Release } from './state.js';
+import type { Release, RolloutState } from './state.js';
 
 /** A deploy under way, as the controller tracks it in memory. */
 export interface RunningDeploy {
@@ -13,6 +15,19 @@ export interface RunningDeploy {
   abortedBy?: string;
   probe?: Probe & { attempt: number };
   done?: Promise<void>;
+  /** `blue-green` or `canary`; an emergency deploy skips the canary steps. */
+  strategy: string;
+  emergency: boolean;
+  /** Canary only, steps and interval as requested (defaults from the config). */
+  steps?: RolloutState['steps'];
+  intervalMs?: number;
+  /** Set once a canary is past its gates: the rollout and the operator's mailbox to it. */
+  rollout?: CanaryRollout;
+  mailbox?: RolloutMailbox;
+  /** Who promoted a canary before its last step. */
+  promotedBy?: string;
+  /** Set when the router stops during canary steps: the saved rollout is resumed on start. */
+  suspended?: boolean;
 }
 
 /** What `GET /admin/v1/deploys/:id` adds to the stored record while a deploy runs. */
@@ -20,6 +35,8 @@ export interface LiveProgress {
   phase: Phase;
   elapsedMs: number;
   health?: { attempt: number; ok: boolean; detail: string };
+  /** During canary steps: the step, weights, live per-version figures, last verdict. */
+  rollout?: RolloutLive;
 }
 
 export function liveProgress(run: RunningDeploy, now: number): LiveProgress {
@@ -29,6 +46,7 @@ export function liveProgress(run: RunningDeploy, now: number): LiveProgress {
     ...(run.probe
       ? { health: { attempt: run.probe.attempt, ok: run.probe.ok, detail: run.probe.detail } }
       : {}),
+    ...(run.rollout ? { rollout: run.rollout.live() } : {}),
   };
 }
 

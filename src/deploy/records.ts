@@ -46,6 +46,7 @@ export function toRecords(rows: DeployRow[], events: EventRow[]): DeployRecord[]
       label: row.label,
       command: row.command,
       strategy: row.strategy,
+      emergency: phases[0]?.detail.emergency === true,
       actor: row.actor,
       createdAt: iso(row.created_at),
       phases,

@@ -6,7 +6,13 @@ import type { Instance } from './instance.js';
 import type { Phase } from './phases.js';
 import { DEFAULT_STRATEGY } from './plan.js';
 import type { ReleaseRunner } from './runner.js';
-import { canRollBack, EMPTY_STATE, type Release, type RouterState } from './state.js';
+import {
+  canRollBack,
+  EMPTY_STATE,
+  type Release,
+  type RolloutState,
+  type RouterState,
+} from './state.js';
 import type { DeployStore } from './store.js';
 
 /** What restoring needs from the controller. */
@@ -24,19 +30,30 @@ export interface RestoreContext {
 
 export const FIRST_START_ACTOR = 'breakwater up';
 
+/** A canary that was in its steps when the router stopped: the controller resumes it. */
+export interface Resumable {
+  release: Release;
+  rollout: RolloutState;
+}
+
 /**
  * Brings the router back to its saved state: processes a killed router left behind are
- * stopped, a deploy that was under way is recorded as aborted, and the active (and a
+ * stopped, a deploy that was under way is recorded as aborted (unless it was a canary in its
+ * steps: returned, for the controller to resume), and the active (and a
  * standby still inside its window) start again from their recorded commands. With no saved
  * state, the configured app is started and recorded in the history as `start`.
  */
-export async function restore(ctx: RestoreContext): Promise<void> {
+export async function restore(ctx: RestoreContext): Promise<Resumable | undefined> {
   const saved = await ctx.deployStore.loadState();
   const now = ctx.clock();
   for (const release of [saved?.active, saved?.standby, saved?.deploying]) {
     if (release) await ctx.runner.stopLeftover(release);
   }
-  if (saved?.deploying) {
+  const resumable =
+    saved?.deploying && saved.rollout && saved.active
+      ? { release: saved.deploying, rollout: saved.rollout }
+      : undefined;
+  if (saved?.deploying && resumable === undefined) {
     await ctx.deployStore.record(
       saved.deploying.deployId,
       {
@@ -54,14 +71,15 @@ export async function restore(ctx: RestoreContext): Promise<void> {
     const keepStandby = canRollBack(saved, now);
     ctx.setState({
       ...saved,
-      deploying: null,
+      deploying: resumable?.release ?? null,
+      rollout: resumable?.rollout ?? null,
       ...(keepStandby ? {} : { standby: null, standbyUntil: null }),
     });
     const state = ctx.getState();
     await activate(ctx, state.active as Release, undefined);
     if (state.standby) await ctx.runner.launch(state.standby, true);
     await ctx.deployStore.saveState(ctx.getState(), now);
-    return;
+    return resumable;
   }
   const { app } = ctx.config;
   const command = app.command ?? null;
@@ -88,6 +106,7 @@ export async function restore(ctx: RestoreContext): Promise<void> {
   };
   ctx.setState({ ...EMPTY_STATE, active: release });
   await activate(ctx, release, id);
+  return undefined;
 }
 
 /** Launches the active release and routes to it once its health first passes. */

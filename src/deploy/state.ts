@@ -1,4 +1,5 @@
 import type { Command } from '../config/schema.js';
+import type { RolloutStep } from './steps.js';
 
 export type Color = 'blue' | 'green';
 
@@ -25,8 +26,29 @@ export interface RouterState {
   /** The previous version, kept warm for a rollback until `standbyUntil`. */
   standby: Release | null;
   standbyUntil: string | null;
-  /** The deploy under way, if any; a router that restarts finds it here and aborts it. */
+  /**
+   * The deploy under way, if any. A router that restarts finds it here: one in its canary
+   * steps (`rollout` set) is resumed where it was, any other is recorded as aborted.
+   */
   deploying: Release | null;
+  /** The canary rollout of `deploying` once it is past its health gate; null otherwise. */
+  rollout?: RolloutState | null;
+}
+
+/** Where a canary rollout stands; saved with every step, verdict, pause and resume. */
+export interface RolloutState {
+  steps: RolloutStep[];
+  /** The step under way (an index into `steps`). */
+  index: number;
+  /** Green's share of new requests in percent. */
+  weight: number;
+  intervalMs: number;
+  stepStartedAt: string;
+  /** Failed verdicts so far in this step (a rollback follows when it exceeds failureLimit). */
+  failures: number;
+  /** Set while the rollout waits for an operator: a `pause` step or a `pause` command. */
+  paused: { by: string; at: string } | null;
+  emergency: boolean;
 }
 
 export const EMPTY_STATE: RouterState = Object.freeze({
@@ -34,6 +56,7 @@ export const EMPTY_STATE: RouterState = Object.freeze({
   standby: null,
   standbyUntil: null,
   deploying: null,
+  rollout: null,
 });
 
 export const otherColor = (color: Color | undefined): Color =>
@@ -46,6 +69,7 @@ export function promote(state: RouterState, green: Release, standbyUntil: Date):
     standby: state.active,
     standbyUntil: state.active ? standbyUntil.toISOString() : null,
     deploying: null,
+    rollout: null,
   };
 }
 
@@ -56,6 +80,7 @@ export function swap(state: RouterState, standbyUntil: Date): RouterState {
     standby: state.active,
     standbyUntil: state.active ? standbyUntil.toISOString() : null,
     deploying: state.deploying,
+    rollout: state.rollout ?? null,
   };
 }
 

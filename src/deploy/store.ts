@@ -17,6 +17,8 @@ export interface DeployRecord {
   label: string;
   command: Command | null;
   strategy: string;
+  /** A hotfix that skipped the canary steps (`deploy --emergency`). */
+  emergency: boolean;
   actor: string;
   createdAt: string;
   phases: PhaseEvent[];

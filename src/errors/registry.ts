@@ -134,6 +134,11 @@ export const errors = {
   ROUTER_UPSTREAM_TIMEOUT: define('BW_ROUTER_UPSTREAM_TIMEOUT', 504, 'Upstream timed out'),
   DEPLOY_IN_PROGRESS: define('BW_DEPLOY_IN_PROGRESS', 409, 'A deploy is in progress'),
   DEPLOY_NOT_IN_PROGRESS: define('BW_DEPLOY_NOT_IN_PROGRESS', 409, 'No deploy is in progress'),
+  DEPLOY_NOT_IN_ROLLOUT: define(
+    'BW_DEPLOY_NOT_IN_ROLLOUT',
+    409,
+    'The deploy under way is not in its canary steps',
+  ),
   DEPLOY_NO_STANDBY: define('BW_DEPLOY_NO_STANDBY', 409, 'No version to roll back to'),
   DEPLOY_NOT_FOUND: define('BW_DEPLOY_NOT_FOUND', 404, 'No such deploy'),
   DEPLOY_INVALID: define('BW_DEPLOY_INVALID', 400, 'Invalid deploy request'),

@@ -89,6 +89,50 @@ describe('config validation', () => {
     );
   });
 
+  it('fills the canary defaults from the deployment procedures', () => {
+    const { canary } = resolveConfig(minimal, { root: '/srv/app', env: {} });
+    expect(canary).toMatchObject({
+      steps: [10, 50, 100],
+      intervalMs: 30_000,
+      sticky: { cookie: 'bw_version' },
+      targeting: [],
+      analysis: {
+        failureLimit: 0,
+        triggers: {
+          errorRate: { above: 0.05, sustainMs: 120_000, action: 'rollback' },
+          meanLatency: { aboveMs: 2_000, sustainMs: 300_000, action: 'step-down' },
+          healthFailures: { consecutive: 3, withinMs: 60_000, action: 'rollback' },
+          memory: { aboveRatio: 0.9, sustainMs: 180_000, action: 'step-down' },
+        },
+        regression: { p95Ratio: 1.2, errorRateRatio: 2, memoryRatio: 1.3, throughputRatio: 0.8 },
+        mannWhitney: { enabled: false, confidence: 0.98 },
+      },
+    });
+    const custom = resolveConfig(
+      { ...minimal, canary: { steps: [5, 'pause', 25], sticky: false } },
+      { root: '/srv/app', env: {} },
+    ).canary;
+    expect(custom.steps).toEqual([5, 'pause', 25, 100]);
+    expect(custom.sticky).toBeUndefined();
+  });
+
+  it('names the canary field that is wrong', () => {
+    expect(message({ ...minimal, canary: { steps: [50, 10] } })).toBe(
+      'BW_CONFIG_INVALID: breakwater.config.json: canary.steps: 10 must be larger than the step before it (50)',
+    );
+    expect(message({ ...minimal, canary: { steps: [10, 'wait'] } })).toMatch(/canary.steps.1: /);
+    expect(message({ ...minimal, canary: { intervalMs: 5 } })).toMatch(/canary.intervalMs: /);
+    expect(
+      message({ ...minimal, canary: { targeting: [{ value: 'yes', to: 'canary' }] } }),
+    ).toMatch(/canary.targeting.0.header: set exactly one of header or cookie/);
+    expect(
+      message({ ...minimal, canary: { analysis: { triggers: { errorRate: { above: 2 } } } } }),
+    ).toMatch(/canary.analysis.triggers.errorRate.above: /);
+    expect(message({ ...minimal, canary: { analysis: { minSamples: 3 } } })).toBe(
+      'BW_CONFIG_INVALID: breakwater.config.json: canary.analysis.minSamples: unknown field',
+    );
+  });
+
   it('defineConfig types a config and returns it unchanged', () => {
     const config = defineConfig({ service: 'x', app: { url: 'http://127.0.0.1:3000' } });
     expect(message(config)).toBe('valid');

@@ -25,3 +25,36 @@ it("the reference service's breakwater.config.ts loads", async () => {
   });
   expect(config.app.command).toEqual([process.execPath, '--import', 'tsx', 'src/main.ts']);
 });
+
+it('the canary example in docs/canary.md is valid and equals the defaults it documents', () => {
+  const doc = readFileSync('docs/canary.md', 'utf8');
+  const json = /<!-- example: canary -->\n```json\n([\s\S]*?)\n```/.exec(doc)?.[1];
+  expect(json).toBeDefined();
+  const input = JSON.parse(json as string);
+  const config = resolveConfig(
+    { service: 'orders', app: { command: 'node x.js' }, ...input },
+    { root: '/srv/orders', env: {} },
+  );
+  const defaults = resolveConfig(
+    { service: 'orders', app: { command: 'node x.js' } },
+    { root: '/srv/orders', env: {} },
+  );
+  expect(config.canary.targeting).toHaveLength(2);
+  // every number shown is the default, except the memory limit (off by default)
+  const { limitBytes, ...memory } = config.canary.analysis.triggers.memory;
+  expect(limitBytes).toBe(512 * 1024 * 1024);
+  expect({
+    ...config.canary,
+    targeting: [],
+    analysis: {
+      ...config.canary.analysis,
+      triggers: { ...config.canary.analysis.triggers, memory },
+    },
+  }).toEqual({
+    ...defaults.canary,
+    analysis: {
+      ...defaults.canary.analysis,
+      triggers: { ...defaults.canary.analysis.triggers, memory: { ...memory } },
+    },
+  });
+});

@@ -38,10 +38,10 @@ it('exits 0 when promoted, 1 when refused, 2 on errors, one line on stderr', asy
   expect(rolledBack.stdout).toMatch(/^rollback #3 v1: rolled-back/);
   await servesLabel(bw.routerUrl, 'v1');
 
-  const canary = await cli(['deploy', ...admin, '--strategy', 'canary']);
+  const canary = await cli(['deploy', ...admin, '--strategy', 'linear']);
   expect(canary.code).toBe(2);
   expect(canary.stderr).toBe(
-    'breakwater: unknown strategy "canary" (use blue-green) [BW_DEPLOY_INVALID]\n',
+    'breakwater: unknown strategy "linear" (use blue-green or canary) [BW_DEPLOY_INVALID]\n',
   );
 
   const badLabel = await cli(['deploy', ...admin, '--label', 'has space']);

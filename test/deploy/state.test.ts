@@ -61,6 +61,7 @@ describe('router state', () => {
       standby: blue,
       standbyUntil: until.toISOString(),
       deploying: null,
+      rollout: null,
     });
     expect(canRollBack(promoted, now)).toBe(true);
     expect(canRollBack(promoted, until)).toBe(false);
