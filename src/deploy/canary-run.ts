@@ -2,6 +2,8 @@ import { summarize, type VersionFigures } from '../analysis/summary.js';
 import { type TriggerFiring, TriggerMonitor } from '../analysis/triggers.js';
 import { judgeStep, type Verdict } from '../analysis/verdict.js';
 import type { ResolvedConfig } from '../config/resolve.js';
+import { BreakwaterError } from '../errors/breakwater-error.js';
+import { errors } from '../errors/registry.js';
 import type { Router } from '../router/router.js';
 import type { RolloutCommand, RolloutMailbox } from './canary-commands.js';
 import { probeHealth } from './health-gate.js';
@@ -45,6 +47,9 @@ export interface RolloutLive {
   lastVerdict: Pick<Verdict, 'result' | 'reason' | 'score'> | null;
 }
 
+/** Reading RSS scans /proc (a few ms of CPU): at most once a second, however short the tick. */
+const MEMORY_READ_EVERY_MS = 1_000;
+
 const EMPTY_WINDOW = { latencies: new Float64Array(0), failures: 0, count: 0, truncated: false };
 
 /**
@@ -62,6 +67,7 @@ export class CanaryRollout {
   private greenRss: number | undefined;
   private blueRss: number | undefined;
   private healthFailures = 0;
+  private memoryReadAt = 0;
   private lastVerdict: Verdict | undefined;
 
   constructor(
@@ -178,7 +184,10 @@ export class CanaryRollout {
     );
     this.fired ??= this.monitor.tick(now, green, this.greenRss);
     if (this.fired) this.mailbox.notify();
-    void this.readMemory();
+    if (now - this.memoryReadAt >= MEMORY_READ_EVERY_MS) {
+      this.memoryReadAt = now;
+      void this.readMemory();
+    }
   }
 
   private async readMemory(): Promise<void> {
@@ -262,6 +271,7 @@ export class CanaryRollout {
   }
 
   private async obey(command: RolloutCommand): Promise<RolloutEnd | undefined> {
+    let refusal: Error | undefined;
     try {
       switch (command.kind) {
         case 'pause':
@@ -271,7 +281,13 @@ export class CanaryRollout {
           }
           return undefined;
         case 'resume': {
-          if (this.rollout.paused === null) return undefined;
+          if (this.rollout.paused === null) {
+            refusal = new BreakwaterError(
+              errors.DEPLOY_NOT_PAUSED,
+              `deploy #${this.run.id} is not paused (step ${this.rollout.weight}%)`,
+            );
+            return undefined;
+          }
           const atGate = this.rollout.steps[this.rollout.index] === 'pause';
           this.rollout = { ...this.rollout, paused: null };
           this.restartWindow();
@@ -288,8 +304,11 @@ export class CanaryRollout {
             detail: { trigger: 'operator', weight: this.rollout.weight },
           };
       }
+    } catch (error) {
+      refusal = error as Error;
+      throw error;
     } finally {
-      command.done();
+      command.done(refusal);
     }
   }
 

@@ -38,7 +38,10 @@ export function rolloutText(r: RolloutLive): string {
   const state = r.paused
     ? `paused by ${r.paused.by}`
     : `next verdict in ${seconds(Math.max(r.intervalMs - r.stepElapsedMs, 0))}`;
-  const last = r.lastVerdict ? `, last verdict ${r.lastVerdict.result}` : '';
+  const verdict = r.lastVerdict;
+  const last = verdict
+    ? `, last verdict ${verdict.result}${verdict.result === 'pass' ? '' : ` (${verdict.reason})`}`
+    : '';
   return `${where} (new ${figures(r.green)} | old ${figures(r.blue)}) ${state}${last}`;
 }
 

@@ -139,6 +139,7 @@ export const errors = {
     409,
     'The deploy under way is not in its canary steps',
   ),
+  DEPLOY_NOT_PAUSED: define('BW_DEPLOY_NOT_PAUSED', 409, 'The canary under way is not paused'),
   DEPLOY_NO_STANDBY: define('BW_DEPLOY_NO_STANDBY', 409, 'No version to roll back to'),
   DEPLOY_NOT_FOUND: define('BW_DEPLOY_NOT_FOUND', 404, 'No such deploy'),
   DEPLOY_INVALID: define('BW_DEPLOY_INVALID', 400, 'Invalid deploy request'),

@@ -323,6 +323,9 @@ describe('canary rollouts through the real router (real processes, load on loopb
       }
       expect((await cli(['resume', ...admin()])).code).toBe(0);
       await until((s) => s.deploying?.progress.rollout?.weight === 50, 'step 50');
+      const notPaused = await cli(['resume', ...admin()]);
+      expect(notPaused.code).toBe(1);
+      expect(notPaused.stderr).toMatch(/is not paused \(step 50%\) \[BW_DEPLOY_NOT_PAUSED\]/);
       const promoted = await cli(['promote', ...admin()]);
       expect(promoted.code, promoted.stderr).toBe(0);
       expect((await gated).code).toBe(0);
