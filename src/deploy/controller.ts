@@ -5,9 +5,10 @@ import type { Router } from '../router/router.js';
 import { singleRoute } from '../router/routing.js';
 import type { SqlStore } from '../store/types.js';
 import { RolloutMailbox } from './canary-commands.js';
+import { newRollout, promotedOr, relaunchGreen, rolloutUnderWay } from './canary-control.js';
 import { CanaryRollout, type RolloutEnd, type RolloutHost } from './canary-run.js';
 import { rolloutTable } from './canary-table.js';
-import { runGates, waitInstanceHealthy } from './deploy-run.js';
+import { runGates } from './deploy-run.js';
 import type { Instance } from './instance.js';
 import type { LineSink } from './output.js';
 import { assertTransition, type Phase } from './phases.js';
@@ -25,7 +26,6 @@ import {
   swap,
 } from './state.js';
 import { describeStatus, type StatusView } from './status.js';
-import { weightAt } from './steps.js';
 import type { DeployRecord, DeployStore } from './store.js';
 
 export interface ControllerOptions {
@@ -118,38 +118,22 @@ export class DeployController {
     run.done = (async () => {
       let end: RolloutEnd;
       try {
-        const signal = run.abort.signal;
-        const instance = await this.runner.launch(release, false);
-        const deadline = Date.now() + this.config.deploy.timeoutMs;
-        const reason = await waitInstanceHealthy(
-          this.config,
-          release.url as string,
-          instance,
-          deadline,
-          signal,
+        const back = await relaunchGreen(
+          { config: this.config, router: this.options.router, runner: this.runner },
+          release,
+          run.abort.signal,
         );
-        if (reason !== undefined)
-          end = { kind: 'stopped', reason: `after a router restart: ${reason}` };
-        else if (!(await this.untilRouting(deadline, signal)))
-          end = { kind: 'stopped', reason: 'after a router restart: blue is not serving' };
-        else
-          end = await this.rollOut(run, instance, rollout, 'resumed', {
-            reason: 'router restarted',
-          });
+        end =
+          'reason' in back
+            ? { kind: 'stopped', reason: `after a router restart: ${back.reason}` }
+            : await this.rollOut(run, back.instance, rollout, 'resumed', {
+                reason: 'router restarted',
+              });
       } catch (error) {
         end = { kind: 'stopped', reason: (error as Error).message };
       }
       await this.finish(run, end);
     })();
-  }
-
-  /** Waits until the router routes to the active version again (after a restart). */
-  private async untilRouting(deadline: number, signal: AbortSignal): Promise<boolean> {
-    while (this.options.router.table.routes.length === 0) {
-      if (signal.aborted || Date.now() > deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, this.config.deploy.healthIntervalMs));
-    }
-    return true;
   }
 
   /** Starts a deploy in the background; resolves with its history id once it is recorded. */
@@ -198,7 +182,13 @@ export class DeployController {
         end = (await this.promote(run, gates.instance))
           ? { kind: 'promoted' }
           : { kind: 'stopped', reason: 'aborted' };
-      else end = await this.rollOut(run, gates.instance, newRollout(run), 'step');
+      else
+        end = await this.rollOut(
+          run,
+          gates.instance,
+          newRollout(run, this.config.canary.intervalMs),
+          'step',
+        );
     } catch (error) {
       end = { kind: 'stopped', reason: (error as Error).message };
     }
@@ -382,31 +372,16 @@ export class DeployController {
 
   /** Skips the remaining steps: green takes every request, blue stays warm as standby. */
   async promoteNow(actor: string): Promise<number> {
-    const run = this.rolloutUnderWay();
-    await run.mailbox?.send('promote', actor);
+    const run = rolloutUnderWay(this.current);
+    await run.mailbox.send('promote', actor);
     await run.done;
     return run.id;
   }
 
   private async command(kind: 'pause' | 'resume', actor: string): Promise<number> {
-    const run = this.rolloutUnderWay();
-    await run.mailbox?.send(kind, actor);
+    const run = rolloutUnderWay(this.current);
+    await run.mailbox.send(kind, actor);
     return run.id;
-  }
-
-  private rolloutUnderWay(): RunningDeploy {
-    const run = this.current;
-    if (run === undefined)
-      throw new BreakwaterError(errors.DEPLOY_NOT_IN_PROGRESS, 'no deploy is in progress');
-    if (run.mailbox === undefined) {
-      throw new BreakwaterError(
-        errors.DEPLOY_NOT_IN_ROLLOUT,
-        run.strategy === 'canary' && !run.emergency
-          ? `deploy #${run.id} is not in its canary steps yet (phase ${run.phase})`
-          : `deploy #${run.id} is a ${run.emergency ? 'emergency' : run.strategy} deploy, not a canary`,
-      );
-    }
-    return run;
   }
 
   /** Aborts the deploy under way: green is stopped, blue keeps serving. */
@@ -475,22 +450,4 @@ export class DeployController {
     await this.chain;
     await this.runner.stopAll();
   }
-}
-
-const promotedOr = (promoted: boolean): RolloutEnd =>
-  promoted ? { kind: 'promoted' } : { kind: 'stopped', reason: 'aborted' };
-
-/** The rollout of a canary that just passed its gates: at its first step. */
-function newRollout(run: RunningDeploy): RolloutState {
-  const steps = run.steps ?? [];
-  return {
-    steps,
-    index: 0,
-    weight: weightAt(steps, 0),
-    intervalMs: run.intervalMs ?? 30_000,
-    stepStartedAt: new Date().toISOString(),
-    failures: 0,
-    paused: null,
-    emergency: run.emergency,
-  };
 }
