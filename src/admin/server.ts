@@ -65,7 +65,6 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
       return replyProblem(
         reply,
         new BreakwaterError(errors.HTTP_UNAUTHORIZED, 'a valid admin token is required'),
-        request.url,
       );
     }
   });
@@ -76,20 +75,18 @@ export async function createAdminServer(options: AdminServerOptions): Promise<Ad
         errors.HTTP_NOT_FOUND,
         `no admin route ${request.method} ${request.url.split('?')[0]}`,
       ),
-      request.url,
     ),
   );
-  app.setErrorHandler((error, request, reply) => {
-    if (isBreakwaterError(error)) return replyProblem(reply, error, request.url);
+  app.setErrorHandler((error, _request, reply) => {
+    if (isBreakwaterError(error)) return replyProblem(reply, error);
     const status = (error as { statusCode?: number }).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return replyProblem(
         reply,
         new BreakwaterError(errors.HTTP_BAD_REQUEST, (error as Error).message),
-        request.url,
       );
     }
-    return replyProblem(reply, error, request.url);
+    return replyProblem(reply, error);
   });
 
   const context: AdminContext = {

@@ -5,7 +5,6 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { BreakwaterError } from '../errors/breakwater-error.js';
 import { hasCode } from '../errors/breakwater-error.js';
 import { errors } from '../errors/registry.js';
 import { type Claim, unsupported } from '../idempotency/claim.js';
@@ -37,12 +36,26 @@ export interface RequestIdempotency {
   /**
    * Transactional mode: runs `work` in the store's transaction (SQLite: the store's db inside
    * BEGIN IMMEDIATE, work must be synchronous; PostgreSQL: a PoolClient in BEGIN/COMMIT),
-   * commits the completed key with it, then sends the response `work` answered. Return the
-   * reply it resolves with from the handler.
+   * commits the completed key with it, sends the response `work` answered (or a 409 problem
+   * when the lease was lost) and resolves, once that response has finished, with what
+   * happened. Await it, then `return reply` from the handler: returning the outcome itself
+   * would make Fastify try to send it as a second response.
    */
   transaction<Tx>(
     work: (tx: Tx) => IdempotentResponse | Promise<IdempotentResponse>,
-  ): Promise<FastifyReply>;
+  ): Promise<TransactionOutcome>;
+}
+
+/** What `request.idempotency.transaction()` did; the response is already sent. */
+export interface TransactionOutcome {
+  /** The status the client was answered with. */
+  readonly status: number;
+  /**
+   * True when the work's writes committed (with the completed key, when the request held
+   * one). False when they were rolled back: the lease was lost (409 sent instead) or the
+   * answer was one `storeStatus` refuses (5xx).
+   */
+  readonly committed: boolean;
 }
 
 declare module 'fastify' {
@@ -164,7 +177,7 @@ export async function fastifyIdempotency(
         if (decision.error.cause !== undefined) {
           request.log.error({ err: decision.error.cause }, 'idempotency store unavailable');
         }
-        return sendProblem(request, reply, decision.error);
+        return replyProblem(reply, decision.error);
       case 'unprotected':
         request.log.warn(
           { err: decision.error },
@@ -175,7 +188,7 @@ export async function fastifyIdempotency(
         state.claim = decision.claim;
         break;
     }
-    request.idempotency = view(engine, request, reply, state.claim);
+    request.idempotency = view(engine, reply, state.claim);
   }
 
   /** Stores the response (or releases the key) before it leaves, so a retry sees it. */
@@ -203,7 +216,6 @@ export async function fastifyIdempotency(
 
   function view(
     idem: Idempotency,
-    request: FastifyRequest,
     reply: FastifyReply,
     claim: Claim | undefined,
   ): RequestIdempotency {
@@ -213,18 +225,21 @@ export async function fastifyIdempotency(
       claimed: claim !== undefined,
       transaction: async (work) => {
         let sent: ResponseToSend;
+        let committed = true;
         try {
-          if (claim) sent = await claim.transaction(work);
-          else if (isTransactional(idem.store)) {
+          if (claim) {
+            sent = await claim.transaction(work);
+            committed = claim.state === 'completed';
+          } else if (isTransactional(idem.store)) {
             sent = serializeResponse(await idem.store.transaction(work as (tx: unknown) => never));
           } else throw unsupported(idem.store.kind);
         } catch (error) {
-          if (hasCode(error, errors.IDEMPOTENCY_LEASE_LOST)) {
-            return sendProblem(request, reply, error);
-          }
-          throw error;
+          if (!hasCode(error, errors.IDEMPOTENCY_LEASE_LOST)) throw error;
+          replyProblem(reply, error);
+          return finished(reply, false);
         }
-        return reply.code(sent.status).headers(sent.headers).send(sent.body);
+        reply.code(sent.status).headers(sent.headers).send(sent.body);
+        return finished(reply, committed);
       },
     };
   }
@@ -236,8 +251,15 @@ Object.assign(fastifyIdempotency, {
   [Symbol.for('fastify.display-name')]: 'breakwater-idempotency',
 });
 
-function sendProblem(request: FastifyRequest, reply: FastifyReply, error: BreakwaterError) {
-  return replyProblem(reply, error, request.url);
+/**
+ * Waits until the response sent on `reply` has finished (or failed), so that by the time the
+ * handler returns the reply Fastify sees it as sent, then tells what was answered.
+ */
+async function finished(reply: FastifyReply, committed: boolean): Promise<TransactionOutcome> {
+  await new Promise<void>((resolve) => {
+    reply.then(resolve, () => resolve());
+  });
+  return { status: reply.statusCode, committed };
 }
 
 /** The bytes Fastify is about to send, or undefined for a stream. */

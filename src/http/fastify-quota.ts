@@ -110,7 +110,7 @@ export async function fastifyQuota(app: FastifyInstance, options: FastifyQuotaOp
         );
       } catch (error) {
         if (!isBreakwaterError(error)) throw error;
-        return sendProblem(request, reply, error);
+        return sendProblem(reply, error);
       }
       for (const item of consumption.items) {
         decisions?.inc({
@@ -125,7 +125,6 @@ export async function fastifyQuota(app: FastifyInstance, options: FastifyQuotaOp
       const partitionKey = options.partitionKey?.(request);
       if (!consumption.admitted) {
         return sendProblem(
-          request,
           reply,
           quotaExceededError(consumption, partitionKey === undefined ? {} : { partitionKey }),
         );
@@ -203,7 +202,6 @@ export function quotaUsageHandler(quotas: Quotas, options: QuotaUsageHandlerOpti
     const organization = orgOf(request);
     if (organization === undefined) {
       return sendProblem(
-        request,
         reply,
         new BreakwaterError(errors.HTTP_UNAUTHORIZED, 'quota usage needs an authenticated caller'),
       );
@@ -212,13 +210,13 @@ export function quotaUsageHandler(quotas: Quotas, options: QuotaUsageHandlerOpti
       return await quotas.usage({ organization, user: userOf(request) }, request.signal);
     } catch (error) {
       if (!isBreakwaterError(error)) throw error;
-      return sendProblem(request, reply, error);
+      return sendProblem(reply, error);
     }
   };
 }
 
-function sendProblem(request: FastifyRequest, reply: FastifyReply, error: BreakwaterError) {
-  return replyProblem(reply, error, request.url, quotaProblem(error, request.url));
+function sendProblem(reply: FastifyReply, error: BreakwaterError) {
+  return replyProblem(reply, error, quotaProblem(error));
 }
 
 /** The consumption as it stands after its refund (for the headers of that response). */

@@ -27,6 +27,7 @@ import {
 } from '../versioning/resolve.js';
 import type { VersionPinStore } from '../versioning/store.js';
 import { stripVersionSegment, versionSegmentOf } from '../versioning/version-id.js';
+import { problemInstance } from './fastify-problem.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -103,7 +104,7 @@ export async function fastifyVersioning(
       route: template,
       resources,
       inputs: {
-        path: versionSegmentOf(request.originalUrl ?? request.url),
+        path: versionSegmentOf(request.originalUrl),
         header: request.headers[VERSION_HEADER],
         legacyHeader: request.headers[LEGACY_VERSION_HEADER],
         query: (request.query as Record<string, unknown> | undefined)?.[VERSION_QUERY_PARAMETER],
@@ -167,7 +168,7 @@ export async function fastifyVersioning(
         errors.VERSIONING_CONFIG,
         `The response could not be converted to API version ${resolved.version}.`,
       ),
-      request.url.split('?')[0],
+      problemInstance(request),
     );
     const traceId = pipeline?.context()?.traceId;
     if (traceId !== undefined) problem.traceId = traceId;
@@ -206,6 +207,8 @@ function appendVary(existing: unknown): string {
  * For Fastify's `rewriteUrl` option: drops a leading version segment (`/v1/x` -> `/x`) so
  * one route serves every version prefix; the plugin reads the version from
  * `request.originalUrl`. A malformed or unknown version segment is then a 400, not a 404.
+ * `request.url` is the rewritten path from then on: problem answers take their `instance`
+ * from `originalUrl` (`problemInstance`), so the client sees the `/v1/x` it called.
  */
 export function versionRewriteUrl(request: { url?: string | undefined }): string {
   return stripVersionSegment(request.url ?? '/');

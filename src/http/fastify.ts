@@ -78,7 +78,7 @@ const plugin: FastifyPluginAsync<BreakwaterFastifyOptions> = async (app, { pipel
 
   app.setErrorHandler((error, request, reply) => {
     const answer = http.problem(normalizeFrameworkError(error), {
-      path: request.url,
+      path: request.originalUrl,
       scope: scopeOf(request),
     });
     return send(reply, answer);
@@ -91,7 +91,7 @@ const plugin: FastifyPluginAsync<BreakwaterFastifyOptions> = async (app, { pipel
       errors.HTTP_NOT_FOUND,
       'No route matches this method and path.',
     );
-    return send(reply, http.problem(error, { path: request.url, scope }));
+    return send(reply, http.problem(error, { path: request.originalUrl, scope }));
   });
 };
 

@@ -73,5 +73,7 @@ describe('docs/idempotency.md Fastify example', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+    // The transactional handler logs each committed order; the replay never ran it.
+    expect(stdout.match(/"msg":"order placed"/g)).toHaveLength(1);
   });
 });

@@ -84,9 +84,10 @@ describe('the Fastify plugin: registration and edge cases', () => {
       const redis = openStore('redis://127.0.0.1:6379/0?prefix=bw_t_unused:');
       const app = Fastify();
       await app.register(fastifyIdempotency, { store: redis, sweeper: false });
-      app.post('/tx', { config: { idempotency: true } }, async (request) =>
-        request.idempotency?.transaction(() => ({ body: {} })),
-      );
+      app.post('/tx', { config: { idempotency: true } }, async (request, reply) => {
+        await request.idempotency?.transaction(() => ({ body: {} }));
+        return reply;
+      });
       const response = await app.inject({ method: 'POST', url: '/tx', payload: {} });
       expect(response.statusCode).toBe(500);
       expect(response.json()).toMatchObject({ code: 'BW_STORE_UNSUPPORTED' });

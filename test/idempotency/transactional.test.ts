@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { hasCode } from '../../src/errors/breakwater-error.js';
 import { errors } from '../../src/errors/registry.js';
 import type { FastifyIdempotencyOptions } from '../../src/http/fastify-idempotency.js';
@@ -22,6 +22,8 @@ describeBackends('idempotency transactional mode', ['sqlite', 'postgres'], (back
   let store: SqlStore;
   const clock = { t: T0 };
   const apps: FastifyInstance[] = [];
+  // The apps' warn-level log lines: a response sent twice would show here.
+  let logs: string[] = [];
 
   beforeAll(async () => {
     store = openStore(await backend.url()) as SqlStore;
@@ -32,6 +34,18 @@ describeBackends('idempotency transactional mode', ['sqlite', 'postgres'], (back
     for (const app of apps) await app.close();
     await store.close();
   });
+  beforeEach(() => {
+    logs = [];
+  });
+  afterEach(async () => {
+    // Fastify warns once the handler's promise settles, right after the outcome is pushed.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(logs.filter((line) => /already sent/i.test(line))).toEqual([]);
+  });
+  // transaction() resolves once the response has finished: the handler records its outcome
+  // just after inject() has the response.
+  const settled = (outcomes: unknown[], expected: unknown[]) =>
+    vi.waitFor(() => expect(outcomes).toEqual(expected));
 
   async function build(
     idempotency: Partial<FastifyIdempotencyOptions> = {},
@@ -42,6 +56,7 @@ describeBackends('idempotency transactional mode', ['sqlite', 'postgres'], (back
       store,
       business: store,
       idempotency: { now: () => clock.t, ...idempotency },
+      log: (line) => logs.push(line),
       ...(gate ? { gate } : {}),
     });
     apps.push(built.app);
@@ -73,10 +88,11 @@ describeBackends('idempotency transactional mode', ['sqlite', 'postgres'], (back
   }
 
   it('commits the business row and the completed key together, then replays', async () => {
-    const { app, executions } = await build();
+    const { app, executions, outcomes } = await build();
     const key = randomUUID();
     const first = await post(app, key);
     expect(first.statusCode).toBe(201);
+    await settled(outcomes, [{ status: 201, committed: true }]);
     expect(first.headers.location).toMatch(/^\/orders\//);
     expect(await rows(key)).toBe(1);
     expect(await keyState(key)).toBe('completed');
@@ -85,24 +101,28 @@ describeBackends('idempotency transactional mode', ['sqlite', 'postgres'], (back
     expect(replay.rawPayload.equals(first.rawPayload)).toBe(true);
     expect(replay.headers.location).toBe(first.headers.location);
     expect(executions()).toBe(1);
+    expect(outcomes).toHaveLength(1); // the replay never reached the handler
     expect(await rows(key)).toBe(1);
   });
 
   it('rolls back the business row and releases the key when the work throws', async () => {
-    const { app, executions } = await build();
+    const { app, executions, outcomes } = await build();
     const key = randomUUID();
     expect((await post(app, key, { 'x-throw': '1' })).statusCode).toBe(500);
+    expect(outcomes).toEqual([]); // transaction() rejected with the work's error
     expect(await rows(key)).toBe(0);
     expect(await keyState(key)).toBeUndefined();
     expect((await post(app, key)).statusCode).toBe(201);
+    await settled(outcomes, [{ status: 201, committed: true }]);
     expect(await rows(key)).toBe(1);
     expect(executions()).toBe(2);
   });
 
   it('rolls back a 5xx answer and releases the key, so the retry runs again', async () => {
-    const { app, executions } = await build();
+    const { app, executions, outcomes } = await build();
     const key = randomUUID();
     expect((await post(app, key, { 'x-status': '503' })).statusCode).toBe(503);
+    await settled(outcomes, [{ status: 503, committed: false }]);
     expect(await rows(key)).toBe(0);
     expect(await keyState(key)).toBeUndefined();
     expect((await post(app, key)).statusCode).toBe(201);
@@ -111,17 +131,22 @@ describeBackends('idempotency transactional mode', ['sqlite', 'postgres'], (back
 
   it('rolls back a holder whose lease was taken over: 409 BW_IDEMPOTENCY_LEASE_LOST', async () => {
     const hold = holdGate();
-    const { app, executions } = await build({}, hold.gate);
+    const { app, executions, outcomes } = await build({}, hold.gate);
     const key = randomUUID();
     const stale = post(app, key, { 'x-gate': 'hold' });
     await hold.entered;
     clock.t = T0 + LEASE;
     const takeover = await post(app, key);
     expect(takeover.statusCode).toBe(201);
+    await settled(outcomes, [{ status: 201, committed: true }]);
     hold.release();
     const late = await stale;
     expect(late.statusCode).toBe(409);
     expect(late.json()).toMatchObject({ code: 'BW_IDEMPOTENCY_LEASE_LOST' });
+    await settled(outcomes, [
+      { status: 201, committed: true }, // the takeover
+      { status: 409, committed: false }, // the stale holder, rolled back
+    ]);
     expect(await rows(key)).toBe(1); // only the valid holder's row committed
     const replay = await post(app, key);
     expect(replay.rawPayload.equals(takeover.rawPayload)).toBe(true);
@@ -129,10 +154,11 @@ describeBackends('idempotency transactional mode', ['sqlite', 'postgres'], (back
   });
 
   it('without a key, runs the work in a plain transaction', async () => {
-    const { app } = await build();
+    const { app, outcomes } = await build();
     const before = await rows('');
     const response = await post(app, undefined);
     expect(response.statusCode).toBe(201);
+    await settled(outcomes, [{ status: 201, committed: true }]);
     const count =
       store.kind === 'sqlite'
         ? (

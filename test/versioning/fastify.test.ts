@@ -420,7 +420,7 @@ describe('a change module that throws', () => {
       ],
     });
     const pipeline = quietPipeline();
-    const app = Fastify({ logger: false });
+    const app = Fastify({ logger: false, rewriteUrl: versionRewriteUrl });
     apps.push(app);
     await app.register(breakwaterFastify, { pipeline });
     await app.register(fastifyVersioning, { versions, pipeline });
@@ -431,6 +431,8 @@ describe('a change module that throws', () => {
     expect(v1.json()).toMatchObject({ code: 'BW_VERSIONING_CONFIG', status: 500 });
     expect(v1.body).not.toContain('SECRET');
     expect(v1.body).not.toContain('"shape"');
+    const prefixed = await app.inject({ method: 'GET', url: '/v1/things?debug=1' });
+    expect(prefixed.json()).toMatchObject({ code: 'BW_VERSIONING_CONFIG', instance: '/v1/things' });
     const v2 = await app.inject({ method: 'GET', url: '/things' });
     expect(v2.json()).toEqual({ shape: 'v2' });
   });

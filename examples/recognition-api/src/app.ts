@@ -51,7 +51,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // A malformed or over-long URL fails in Fastify's router, before any hook or error
     // handler: answer it as a problem too (400), never as Fastify's own JSON.
     frameworkErrors: (error, request, reply) => {
-      const answer = pipeline.http.problem(normalizeFrameworkError(error), { path: request.url });
+      const answer = pipeline.http.problem(normalizeFrameworkError(error), {
+        path: request.originalUrl,
+      });
       // The option's generic reply type cannot take a plain status; it is an ordinary reply.
       const plain = reply as unknown as FastifyReply;
       void plain.code(answer.status).headers(answer.headers).send(answer.body);

@@ -68,6 +68,7 @@ describeBackends('quotas on POST /v1/recognitions', ['sqlite', 'postgres'], (bac
     expect(problemOf(refused)).toMatchObject({
       code: 'BW_QUOTA_EXCEEDED',
       'violated-policies': ['recognitions_per_day'],
+      instance: '/v1/recognitions', // the URL called, not the rewritten /recognitions
     });
     expect(await used('recognitions_per_day')).toBe(DAILY_LIMIT);
     // The refusal is not stored under its idempotency key: a retry tomorrow runs again.

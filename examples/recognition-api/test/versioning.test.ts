@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { V1_SUNSET, V2_MIGRATION_GUIDE } from '../../../src/versioning/examples/recognitions.js';
 import { cleanupBackends, describeBackends } from '../../../test/support/backends.js';
+import { newRecognitionId } from '../src/recognition.js';
 import { bearer, problemOf, testApp } from './app-fixture.js';
 
 afterAll(cleanupBackends);
@@ -165,6 +166,28 @@ describeBackends('recognitions in v1 and v2', ['sqlite', 'postgres'], (backend) 
     expect(problemOf(v2From).field).toBe('body/from/id');
     const v2Old = await send('POST', '/v2/recognitions', { to: 'usr_grace', message: 'v1 body' });
     expect(v2Old.statusCode).toBe(400);
+  });
+
+  it('names the URL the client called, version prefix included, as the problem instance', async () => {
+    const missing = `/v1/recognitions/${newRecognitionId()}`;
+    for (const [method, url, payload, headers, status, instance] of [
+      ['GET', `${missing}?debug=1`, undefined, {}, 404, missing],
+      ['GET', '/v2/no/such/route', undefined, {}, 404, '/v2/no/such/route'],
+      ['POST', '/v1/recognitions', { to: 'usr_grace', message: '' }, {}, 400, '/v1/recognitions'],
+      [
+        'POST',
+        '/v1/recognitions',
+        { to: 'usr_grace', message: 'x' },
+        { 'idempotency-key': 'a, b' },
+        400,
+        '/v1/recognitions',
+      ],
+      ['GET', '/v1/recognitions/%E0%A4%A', undefined, {}, 400, '/v1/recognitions/%E0%A4%A'],
+    ] as const) {
+      const response = await send(method, url, payload, headers);
+      expect(response.statusCode, url).toBe(status);
+      expect(problemOf(response).instance, url).toBe(instance);
+    }
   });
 
   it('refuses an unknown version with the supported ones', async () => {

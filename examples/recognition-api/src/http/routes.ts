@@ -58,14 +58,13 @@ export async function recognitionRoutes(
         headers: { location: versionedPath(request, `/recognitions/${recognition.id}`) },
         body: toView(recognition),
       };
-      // The row and the completed idempotency key commit together (or not at all). It sends
-      // the response itself; what it resolves with is the reply, a thenable that settles
-      // (to undefined) once the response has finished, so read the status off `reply`.
-      await idempotencyOf(request).transaction((tx: unknown) => {
+      // The row and the completed idempotency key commit together (or not at all); the
+      // response (201, or a 409 when the key's lease was lost) is sent by then.
+      const outcome = await idempotencyOf(request).transaction((tx: unknown) => {
         const inserted = repo.createWithin(tx, recognition);
         return inserted instanceof Promise ? inserted.then(() => answer) : answer;
       });
-      if (reply.statusCode === 201) options.onCreated?.(recognition);
+      if (outcome.committed) options.onCreated?.(recognition);
       return reply;
     },
   );
