@@ -36,7 +36,7 @@ const canary = (extra: Record<string, unknown> = {}): BreakwaterConfig['canary']
   checkEveryMs: 100,
   ...extra,
   analysis: {
-    minSample: 30,
+    minSample: 20,
     triggers: { windowMs: 1_000, minRequests: 10 },
     // a fresh process on a busy 2-core machine is slower at first; regression tests set their own
     regression: { latencySlackMs: 150 },
@@ -92,7 +92,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
       await eventually(async () => {
         const status = JSON.parse((await cli(['status', '--admin', bw.adminUrl, '--json'])).stdout);
         if (status.deploying?.progress.rollout?.weight !== 50) throw new Error('not at 50 % yet');
-      }, 30_000);
+      }, 60_000);
       const late = startCanaryLoad(bw.routerUrl, { rps: 0, clients: 8, clientPauseMs: 40 });
       const result = await deployed;
       expect(result.code, result.stderr).toBe(0);
@@ -145,7 +145,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
     } finally {
       await bw.close();
     }
-  }, 90_000);
+  }, 120_000);
 
   it('a canary failing 20 % of requests is rolled back within one interval and no blue request fails', async () => {
     const root = tempDir();
@@ -193,7 +193,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
     } finally {
       await bw.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('a canary 3x slower than blue fails the regression check; one whose health fails is rolled back on the third failure', async () => {
     const root = tempDir();
@@ -264,7 +264,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
     } finally {
       await bw.close();
     }
-  }, 90_000);
+  }, 120_000);
 
   it('pause steps, pause, resume, promote and abort work mid-rollout, also after a router restart', async () => {
     const root = tempDir();
@@ -294,7 +294,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
       eventually(async () => {
         const s = await status();
         if (!check(s)) throw new Error(`${what}: ${JSON.stringify(s.deploying?.progress)}`);
-      }, 30_000);
+      }, 60_000);
     let load = startCanaryLoad(bw.routerUrl, { rps: 100 });
     try {
       await servesLabel(bw.routerUrl, 'v1');
@@ -449,5 +449,5 @@ describe('canary rollouts through the real router (real processes, load on loopb
     } finally {
       await bw.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
