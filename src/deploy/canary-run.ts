@@ -312,7 +312,10 @@ export class CanaryRollout {
     }
   }
 
-  /** An immediate trigger rolls back; a gradual one steps down (past the first step: back). */
+  /**
+   * An immediate trigger rolls back; a gradual one steps down to the previous lower step and
+   * pauses there (below the first step: rolls back).
+   */
   private async onTrigger(fired: TriggerFiring): Promise<RolloutEnd | undefined> {
     const detail = { trigger: fired.trigger, figures: fired.figures, weight: this.rollout.weight };
     if (fired.action === 'rollback')
@@ -325,8 +328,13 @@ export class CanaryRollout {
         detail,
       };
     }
+    // Stepped down, the rollout waits for an operator rather than advancing into the same
+    // trouble again; the triggers keep watching and step down further or roll back.
     this.monitor.reset();
     await this.enterStep(to, { stepDown: `${fired.trigger} trigger: ${fired.reason}` });
+    const by = `${fired.trigger} trigger (stepped down)`;
+    this.rollout = { ...this.rollout, paused: { by, at: iso() } };
+    await this.save('paused', { index: to, by, reason: fired.reason });
     return undefined;
   }
 

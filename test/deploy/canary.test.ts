@@ -266,6 +266,59 @@ describe('canary rollouts through the real router (real processes, load on loopb
     }
   }, 120_000);
 
+  it('a slow canary steps down and pauses on the mean-latency trigger, then rolls back below the first step', async () => {
+    const root = tempDir();
+    const bw = await startInProcess(root, {
+      store: `sqlite:${path.join(root, 'state.db')}`,
+      canary: canary({
+        intervalMs: 1_000,
+        analysis: {
+          // the verdicts pass (no latency comparison) after one interval each
+          minSample: 5,
+          regression: { p95Ratio: 1_000, throughputRatio: 0.01 },
+          triggers: {
+            windowMs: 1_000,
+            minRequests: 5,
+            meanLatency: { aboveMs: 150, sustainMs: 2_500 },
+          },
+        },
+      }),
+    });
+    try {
+      await servesLabel(bw.routerUrl, 'v1');
+      const load = startCanaryLoad(bw.routerUrl, { rps: 200 });
+      const result = await cli([
+        'deploy',
+        '--admin',
+        bw.adminUrl,
+        '--strategy',
+        'canary',
+        '--steps',
+        '10,50,pause,100', // the gate holds it at 50 % until the trigger fires
+        '--label',
+        'v2',
+        '--command',
+        appCommand('v2', '--latency', '250'),
+      ]);
+      const samples = await load.stop();
+      expect(result.code).toBe(1);
+      const record = await entry(bw.adminUrl);
+      expect(record.outcome).toBe('rolled-back');
+      expect(record.reason).toMatch(
+        /mean-latency trigger at the first step: mean latency [0-9.]+ ms above 150 ms/,
+      );
+      const moves = record.phases
+        .filter((p) => p.phase === 'step' || p.phase === 'paused')
+        .map((p) => `${p.phase} ${p.detail.weight}`);
+      expect(moves).toEqual(['step 10', 'step 50', 'paused 50', 'step 10', 'paused 10']);
+      const down = record.phases.filter((p) => p.phase === 'step')[2] as Event;
+      expect(String(down.detail.stepDown)).toMatch(/^mean-latency trigger: /);
+      expect(samples.filter((s) => s.status !== 200)).toEqual([]);
+    } finally {
+      await bw.close();
+    }
+  }, 120_000);
+
   it('pause steps, pause, resume, promote and abort work mid-rollout, also after a router restart', async () => {
     const root = tempDir();
     const store = `sqlite:${path.join(root, 'state.db')}`;
