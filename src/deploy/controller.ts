@@ -232,10 +232,12 @@ export class DeployController {
       new BreakwaterError(errors.DEPLOY_NOT_IN_PROGRESS, `deploy #${run.id} has ended`),
     );
     if (end.kind === 'promoted') return;
-    if (run.suspended && run.mailbox) {
-      // shutdown during canary steps: the saved state keeps the rollout, to resume on start
+    const saved = this.state.rollout;
+    if (run.suspended && saved) {
+      // shutdown during canary steps (or while resuming them): the saved state keeps the
+      // rollout, to resume on the next start
       this.log(
-        `deploy #${run.id}: canary suspended at ${run.rollout?.live().weight ?? 0}%; it resumes when the router starts again`,
+        `deploy #${run.id}: canary suspended at ${saved.weight}%; it resumes when the router starts again`,
       );
       return;
     }
