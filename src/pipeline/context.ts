@@ -20,6 +20,44 @@ export interface RequestContext {
   startedAt: number;
 }
 
+/**
+ * A request's context with every field present, in one order: request and span contexts then
+ * share one object shape, which keeps reads fast and copying a context cheap.
+ */
+export function requestContext(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  traceFlags: string,
+  startedAt: number,
+): RequestContext {
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    tenantId: undefined,
+    userId: undefined,
+    route: undefined,
+    traceFlags,
+    startedAt,
+  };
+}
+
+/** The context of a span inside `parent`: same trace, identity and route, its own span id. */
+export function spanContext(parent: RequestContext, spanId: string, startedAt: number) {
+  const context: RequestContext = {
+    traceId: parent.traceId,
+    spanId,
+    parentSpanId: parent.spanId,
+    tenantId: parent.tenantId,
+    userId: parent.userId,
+    route: parent.route,
+    traceFlags: parent.traceFlags,
+    startedAt,
+  };
+  return context;
+}
+
 /** One level of the context stack kept in AsyncLocalStorage: a request, or a span in it. */
 export interface Frame {
   readonly context: RequestContext;

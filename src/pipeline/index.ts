@@ -25,7 +25,13 @@ export {
   worstStatus,
 } from './health-report.js';
 export { DEFAULT_LAG_SAMPLE_INTERVAL_MS, type LagMonitor, startLagMonitor } from './lag-monitor.js';
-export { DEFAULT_LOG_LEVEL, type LineLevel, REDACT_PATHS } from './logger.js';
+export {
+  DEFAULT_LOG_BUFFER_BYTES,
+  DEFAULT_LOG_FLUSH_INTERVAL_MS,
+  DEFAULT_LOG_LEVEL,
+  type LineLevel,
+  REDACT_PATHS,
+} from './logger.js';
 export {
   IN_FLIGHT_METRIC,
   REQUEST_DURATION_METRIC,

@@ -1,20 +1,78 @@
-import { collectDefaultMetrics, Gauge, Histogram, type Metric, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client';
+import { BreakwaterError } from '../errors/breakwater-error.js';
+import { errors } from '../errors/registry.js';
+import { SeriesHistogram } from './histogram.js';
+
+export type { Observe } from './histogram.js';
+
+/** Counts requests being served; the gauge reads the count when scraped. */
+export interface InFlightCounter {
+  inc(): void;
+  dec(): void;
+}
 
 /** The pipeline's metrics, all in one registry that later capabilities add theirs to. */
 export interface PipelineMetrics {
   readonly registry: Registry;
-  readonly requestDuration: Histogram<'method' | 'route' | 'status_class'>;
-  readonly inFlight: Gauge;
-  readonly spanDuration: Histogram<'name' | 'outcome'>;
+  /** Labels method, route, status_class. */
+  readonly requestDuration: SeriesHistogram;
+  readonly inFlight: InFlightCounter;
+  /** Labels name, outcome. */
+  readonly spanDuration: SeriesHistogram;
 }
 
 export const REQUEST_DURATION_METRIC = 'http_server_request_duration_seconds';
 export const IN_FLIGHT_METRIC = 'http_server_requests_in_flight';
 export const SPAN_DURATION_METRIC = 'breakwater_span_duration_seconds';
 
-/** Returns the metric already registered under `name` (a shared registry), or makes it. */
-function reuse<T extends Metric>(registry: Registry, name: string, make: () => T): T {
-  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+/** The count behind each in-flight gauge, so pipelines sharing a registry share the count. */
+const inFlightCounts = new WeakMap<object, { value: number }>();
+
+/**
+ * The pipeline's histogram already in a shared registry, or a new one. Another kind of metric
+ * under the name (registered by something else) is a configuration error.
+ */
+function histogram(
+  registry: Registry,
+  config: { name: string; help: string; labelNames: readonly string[] },
+): SeriesHistogram {
+  const existing: unknown = registry.getSingleMetric(config.name);
+  if (existing === undefined) return new SeriesHistogram({ ...config, registers: [registry] });
+  if (typeof (existing as Partial<SeriesHistogram>).observer === 'function') {
+    return existing as SeriesHistogram;
+  }
+  throw new BreakwaterError(
+    errors.CONFIG_INVALID,
+    `createPipeline: the registry already holds another metric named ${config.name}`,
+  );
+}
+
+function inFlightCounter(registry: Registry): InFlightCounter {
+  const gauge: Metric =
+    registry.getSingleMetric(IN_FLIGHT_METRIC) ??
+    new Gauge({
+      name: IN_FLIGHT_METRIC,
+      help: 'HTTP requests being served.',
+      registers: [registry],
+      // Requests are counted in a plain number; the gauge takes it when scraped.
+      collect(this: Gauge) {
+        this.set(inFlightCounts.get(this)?.value ?? 0);
+      },
+    });
+  let count = inFlightCounts.get(gauge);
+  if (count === undefined) {
+    count = { value: 0 };
+    inFlightCounts.set(gauge, count);
+  }
+  const shared = count;
+  return {
+    inc: () => {
+      shared.value++;
+    },
+    dec: () => {
+      shared.value--;
+    },
+  };
 }
 
 /**
@@ -25,34 +83,17 @@ export function createMetrics(
   registry: Registry = new Registry(),
   options: { defaultMetrics?: boolean } = {},
 ): PipelineMetrics {
-  const registers = [registry];
-  const requestDuration = reuse(
-    registry,
-    REQUEST_DURATION_METRIC,
-    () =>
-      new Histogram({
-        name: REQUEST_DURATION_METRIC,
-        help: 'Duration of HTTP requests served, by method, route template and status class.',
-        labelNames: ['method', 'route', 'status_class'] as const,
-        registers,
-      }),
-  );
-  const inFlight = reuse(
-    registry,
-    IN_FLIGHT_METRIC,
-    () => new Gauge({ name: IN_FLIGHT_METRIC, help: 'HTTP requests being served.', registers }),
-  );
-  const spanDuration = reuse(
-    registry,
-    SPAN_DURATION_METRIC,
-    () =>
-      new Histogram({
-        name: SPAN_DURATION_METRIC,
-        help: 'Duration of named operations run with withSpan, by name and outcome.',
-        labelNames: ['name', 'outcome'] as const,
-        registers,
-      }),
-  );
+  const requestDuration = histogram(registry, {
+    name: REQUEST_DURATION_METRIC,
+    help: 'Duration of HTTP requests served, by method, route template and status class.',
+    labelNames: ['method', 'route', 'status_class'],
+  });
+  const spanDuration = histogram(registry, {
+    name: SPAN_DURATION_METRIC,
+    help: 'Duration of named operations run with withSpan, by name and outcome.',
+    labelNames: ['name', 'outcome'],
+  });
+  const inFlight = inFlightCounter(registry);
   if (options.defaultMetrics !== false && !registry.getSingleMetric('process_cpu_seconds_total')) {
     collectDefaultMetrics({ register: registry });
   }
@@ -84,30 +125,4 @@ const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
 export function statusClass(status: number): string {
   const index = Math.floor(status / 100);
   return STATUS_CLASSES[index] ?? `${index}xx`;
-}
-
-/** Records one observation in seconds. */
-export type Observe = (seconds: number) => void;
-
-/**
- * Per-label-set observers of a histogram, made once per distinct label values and kept:
- * observing then skips building a label object per call. The label values must come from a
- * bounded set (route templates, status classes, span names), as they must for any metric.
- */
-export function labelledObservers<L extends string>(
-  histogram: Histogram<L>,
-): (first: string, second: string, third?: string) => Observe {
-  const children = new Map<string, Observe>();
-  return (first, second, third) => {
-    const key =
-      third === undefined ? `${first}\u0000${second}` : `${first}\u0000${second}\u0000${third}`;
-    let observe = children.get(key);
-    if (observe === undefined) {
-      const values = third === undefined ? [first, second] : [first, second, third];
-      const child = histogram.labels(...values);
-      observe = (seconds) => child.observe(seconds);
-      children.set(key, observe);
-    }
-    return observe;
-  };
 }

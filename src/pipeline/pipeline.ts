@@ -8,7 +8,7 @@ import { type CachedHash, createHashCache } from './hash.js';
 import { type HealthCheck, storeCheck, validateCheck } from './health-check.js';
 import { startLagMonitor } from './lag-monitor.js';
 import { createLineWriter, createLogger } from './logger.js';
-import { createMetrics, labelledObservers } from './metrics.js';
+import { createMetrics } from './metrics.js';
 import { type PipelineOptions, resolveOptions } from './options.js';
 import { createProbes, type ProbeKind } from './probes.js';
 import { createRequestTracker, type RequestScope, type RequestStart } from './request-scope.js';
@@ -65,17 +65,24 @@ export interface Pipeline {
 /**
  * Builds the request pipeline shared by every framework adapter: trace context, request
  * logs, spans, metrics, health endpoints and graceful shutdown. Nothing is installed on the
- * process until `handleSignals` is called; the only timer is the unref'd lag sampler.
+ * process until `handleSignals` is called, except one shared `exit` listener that writes log
+ * lines still collected for stdout; the only timers are unref'd (lag sampler, log flush).
  */
 export function createPipeline(options: PipelineOptions): Pipeline {
   const resolved = resolveOptions(options);
   const { clock } = resolved;
   const storage = new ContextStorage();
-  const logger = createLogger({
+  const {
+    logger,
+    flush: flushLogs,
+    direct,
+  } = createLogger({
     service: resolved.service,
     ...(resolved.version !== undefined ? { version: resolved.version } : {}),
     level: resolved.logLevel,
     ...(options.logDestination ? { destination: options.logDestination } : {}),
+    bufferBytes: resolved.logBufferBytes,
+    flushIntervalMs: resolved.logFlushIntervalMs,
   });
   const metrics = createMetrics(options.registry, {
     defaultMetrics: options.defaultMetrics ?? true,
@@ -85,6 +92,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     logger,
     timeoutMs: resolved.shutdownTimeoutMs,
     beforeClosers: () => lag.stop(),
+    flush: () => flushLogs(),
   });
   const checks: HealthCheck[] = [];
   const addCheck = (check: HealthCheck) => {
@@ -112,14 +120,15 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     },
   });
   const probeByPath = new Map(Object.entries(resolved.paths).map(([k, p]) => [p, k as ProbeKind]));
-  const lines = createLineWriter(logger);
+  const lines = createLineWriter(logger, direct);
   const hash = createHashCache(resolved.hashSecret);
   const begin = createRequestTracker({
     storage,
     clock,
     lines,
     logError: (line, msg) => logger.error(line, msg),
-    observeDuration: labelledObservers(metrics.requestDuration),
+    observeDuration: (method, route, status) =>
+      metrics.requestDuration.observer(method, route, status),
     inFlight: metrics.inFlight,
     hash,
     shuttingDown,
@@ -143,7 +152,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       storage,
       clock,
       lines,
-      observeDuration: labelledObservers(metrics.spanDuration),
+      observeDuration: (name, outcome) => metrics.spanDuration.observer(name, outcome),
       spanLogLevel: resolved.spanLogLevel,
     }),
     fetch: createHttpClient({ context: () => storage.current()?.context }).fetch,

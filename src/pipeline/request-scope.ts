@@ -1,4 +1,4 @@
-import type { ContextStorage, Frame, RequestContext } from './context.js';
+import { type ContextStorage, type Frame, type RequestContext, requestContext } from './context.js';
 import type { CachedHash } from './hash.js';
 import type { LineWriter } from './logger.js';
 import type { Observe } from './metrics.js';
@@ -7,6 +7,7 @@ import {
   type RequestEnd,
   requestLogLevel,
   requestLogLine,
+  requestLogMembers,
   UNMATCHED_ROUTE,
 } from './request-log.js';
 import { formatTraceparent, newSpanId, newTraceId, parseTraceparent } from './traceparent.js';
@@ -64,16 +65,15 @@ class TrackedRequest implements RequestScope, Frame {
     this.#deps = deps;
     this.#method = start.method;
     const incoming = parseTraceparent(start.traceparent as string | undefined);
-    const context: RequestContext = incoming
-      ? {
-          traceId: incoming.traceId,
-          spanId: newSpanId(),
-          parentSpanId: incoming.parentId,
-          traceFlags: incoming.flags,
-          startedAt: deps.clock(),
-        }
-      : { traceId: newTraceId(), spanId: newSpanId(), traceFlags: '01', startedAt: deps.clock() };
-    this.context = context;
+    this.context = incoming
+      ? requestContext(
+          incoming.traceId,
+          newSpanId(),
+          incoming.parentId,
+          incoming.flags,
+          deps.clock(),
+        )
+      : requestContext(newTraceId(), newSpanId(), undefined, '01', deps.clock());
     deps.inFlight.inc();
   }
 
@@ -123,7 +123,7 @@ class TrackedRequest implements RequestScope, Frame {
     );
     // A line that carries the caller's error object keeps the root logger's redaction.
     if (line.err !== undefined) deps.logError(line, 'request');
-    else deps.lines.write(level, line, 'request');
+    else deps.lines.writeMembers(level, requestLogMembers(line), 'request');
   }
 }
 

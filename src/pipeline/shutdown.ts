@@ -8,20 +8,29 @@ export type Closer = () => Promise<void> | void;
 
 /**
  * The graceful-shutdown sequence: mark shutting down (readiness fails at once), drain the
- * server up to the timeout, then run the closers newest first. The exit code is 0, or 1 when
- * the drain timed out or a closer failed. Running it again returns the same promise.
+ * server up to the timeout, run the closers newest first, then flush the log. The exit code
+ * is 0, or 1 when the drain timed out or a closer failed. Running it again returns the same
+ * promise.
  */
 export class ShutdownSequence {
   readonly #closers: Closer[] = [];
   readonly #logger: Logger;
   readonly #timeoutMs: number;
   readonly #beforeClosers: () => void;
+  readonly #flush: () => void;
   #running: Promise<number> | undefined;
 
-  constructor(options: { logger: Logger; timeoutMs: number; beforeClosers?: () => void }) {
+  constructor(options: {
+    logger: Logger;
+    timeoutMs: number;
+    beforeClosers?: () => void;
+    /** Runs last, after `shutdown complete` is logged: writes log lines still collected. */
+    flush?: () => void;
+  }) {
     this.#logger = options.logger;
     this.#timeoutMs = options.timeoutMs;
     this.#beforeClosers = options.beforeClosers ?? (() => {});
+    this.#flush = options.flush ?? (() => {});
   }
 
   get started(): boolean {
@@ -59,6 +68,7 @@ export class ShutdownSequence {
     }
     const code = drained && closersOk ? 0 : 1;
     this.#logger.info({ code, drained }, 'shutdown complete');
+    this.#flush();
     return code;
   }
 }

@@ -1,4 +1,10 @@
-import type { ContextStorage, Frame, RequestContext } from './context.js';
+import {
+  type ContextStorage,
+  type Frame,
+  type RequestContext,
+  requestContext,
+  spanContext,
+} from './context.js';
 import type { LineLevel, LineWriter } from './logger.js';
 import type { Observe } from './metrics.js';
 import { newSpanId, newTraceId } from './traceparent.js';
@@ -62,22 +68,42 @@ export function createWithSpan(deps: WithSpanDeps): WithSpan {
     deps.lines.write(level, line, 'span');
   };
 
-  return async <T>(name: string, fn: (span: SpanInfo) => Promise<T> | T): Promise<T> => {
+  return <T>(name: string, fn: (span: SpanInfo) => Promise<T> | T): Promise<T> => {
     const parent = deps.storage.current();
     const startedAt = deps.clock();
-    const context: RequestContext = parent
-      ? { ...parent.context, spanId: newSpanId(), parentSpanId: parent.context.spanId, startedAt }
-      : { traceId: newTraceId(), spanId: newSpanId(), startedAt };
+    // Built field by field: spreading a context that gained fields after its creation
+    // (route, identity) took V8's slow path and cost more than the rest of the span.
+    const context = parent
+      ? spanContext(parent.context, newSpanId(), startedAt)
+      : requestContext(newTraceId(), newSpanId(), undefined, '01', startedAt);
     const frame: Frame = parent ? { context, parent } : { context };
     const info: SpanInfo = { traceId: context.traceId, spanId: context.spanId };
-    let result: T;
+    let result: Promise<T> | T;
     try {
-      result = await deps.storage.run(frame, fn, info);
+      result = deps.storage.run(frame, fn, info);
     } catch (error) {
       end(name, context, error, true);
-      throw error;
+      return Promise.reject(error);
     }
-    end(name, context, undefined, false);
-    return result;
+    if (!isThenable(result)) {
+      end(name, context, undefined, false);
+      return Promise.resolve(result);
+    }
+    // `then` rather than an async function: one promise less per span, and every promise
+    // costs an async-hooks round trip while AsyncLocalStorage is in use (Node 20).
+    return Promise.resolve(result).then(
+      (value) => {
+        end(name, context, undefined, false);
+        return value;
+      },
+      (error: unknown) => {
+        end(name, context, error, true);
+        throw error;
+      },
+    );
   };
+}
+
+function isThenable<T>(value: Promise<T> | T): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

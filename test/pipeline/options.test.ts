@@ -24,6 +24,9 @@ describe('createPipeline options', () => {
     [{ eventLoopLagThresholdMs: Number.NaN }, /eventLoopLagThresholdMs/],
     [{ paths: { live: 'live' } }, /paths.live must start with \//],
     [{ paths: { live: '/health' } }, /paths must be distinct/],
+    [{ logBufferBytes: -1 }, /logBufferBytes must be an integer from 0 to 16384/],
+    [{ logBufferBytes: 100_000 }, /logBufferBytes must be an integer from 0 to 16384/],
+    [{ logFlushIntervalMs: 0 }, /logFlushIntervalMs must be a positive number/],
   ])('rejects %o with BW_CONFIG_INVALID', (override, message) => {
     let thrown: unknown;
     try {
