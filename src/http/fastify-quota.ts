@@ -76,8 +76,9 @@ interface Governed {
 /**
  * Fastify plugin: routes whose `config.quota` is set consume their quotas before the
  * handler (429 problem+json when refused), carry RateLimit headers, get a refund on 5xx or
- * on an idempotent replay, and release concurrency slots when the response ends. Register
- * it without encapsulation (like fastify-plugin does) before the governed routes.
+ * on an idempotent replay, and release concurrency slots when the response ends. Closing the
+ * app writes the daily history buffered in this process. Register it without encapsulation
+ * (like fastify-plugin does) before the governed routes.
  */
 export async function fastifyQuota(app: FastifyInstance, options: FastifyQuotaOptions) {
   const { quotas, pipeline } = options;
@@ -88,6 +89,12 @@ export async function fastifyQuota(app: FastifyInstance, options: FastifyQuotaOp
   const decisions = registry && decisionsCounter(registry);
   const governed = new WeakMap<FastifyRequest, Governed>();
 
+  // the daily history this process buffered is written before the app (and its store) closes
+  app.addHook('onClose', async () => {
+    await quotas.flush().catch((error: unknown) => {
+      app.log.warn({ err: error }, 'quota: the buffered daily history could not be written');
+    });
+  });
   if (!app.hasRequestDecorator('quota')) app.decorateRequest('quota', undefined);
   if (!app.hasRequestDecorator('quotaSkip')) app.decorateRequest('quotaSkip', false);
 

@@ -61,9 +61,13 @@ export function usageOf(quota: Quota, state: CounterState, now: number): number 
   return state.prev * (1 - fraction) + state.used;
 }
 
+/** Whole units still available at `used` against `capacity` (never negative). */
+export const remainingFrom = (capacity: number, used: number): number =>
+  Math.max(0, Math.floor(capacity - used + 1e-9));
+
 /** Units still available now (never negative, whole units). */
 export function remainingOf(quota: Quota, state: CounterState, limit: number, now: number): number {
-  return Math.max(0, Math.floor(capacityOf(quota, limit) - usageOf(quota, state, now) + 1e-9));
+  return remainingFrom(capacityOf(quota, limit), usageOf(quota, state, now));
 }
 
 /**

@@ -1,51 +1,60 @@
-import { type CounterState, capacityOf, fits, refunded, roll, usageOf } from './algorithm.js';
+import { type CounterState, fits, refunded, roll, usageOf } from './algorithm.js';
 import { ALGORITHM } from './definition.js';
-import { historyDelta } from './records.js';
-import type { ConsumeOutcome, ItemOutcome, QuotaItem, RefundItem } from './store.js';
+import type { ItemOutcome, QuotaItem, RefundItem } from './store.js';
 
-/** An item with the state and limit a store loaded for it (inside its atomic step). */
-export interface LoadedItem {
-  item: QuotaItem;
-  /** The stored state; for concurrency `used` = live leases. */
-  state: CounterState;
-  limit: number;
-}
-
-/** Whether one item has room: a decrease of a gauge always has. */
-function itemFits(loaded: LoadedItem, rolled: CounterState, now: number): boolean {
-  const { item, limit } = loaded;
+/** Whether one item has room in its rolled state: a decrease of a gauge always has. */
+export function itemFits(
+  item: QuotaItem,
+  rolled: CounterState,
+  limit: number,
+  now: number,
+): boolean {
   if (item.quota.enforcement === 'soft') return true;
   if (item.mode === 'set') return item.weight <= limit || item.weight <= rolled.used;
   if (item.weight <= 0) return true;
   return fits(item.quota, rolled, limit, item.weight, now);
 }
 
-function applied(item: QuotaItem, rolled: CounterState): CounterState {
-  const used = item.mode === 'set' ? item.weight : rolled.used + item.weight;
-  return { start: rolled.start, used, prev: rolled.prev };
-}
+/** The state after consuming an item that fits: its weight added, or a gauge set. */
+const consumed = (item: QuotaItem, rolled: CounterState): CounterState => ({
+  start: rolled.start,
+  used: item.mode === 'set' ? item.weight : rolled.used + item.weight,
+  prev: rolled.prev,
+});
 
 /**
  * The whole decision of one consume step, for the stores that decide in JavaScript (memory
- * and SQL; Redis runs the same rules in Lua): admitted only when every hard item fits,
- * and then every item is consumed. Pure: the caller writes the returned states.
+ * and SQL; Redis runs the same rules in Lua): admitted only when every hard item fits, and
+ * then every item is consumed. `found[i]` holds the stored state and the limit in force of
+ * `items[i]` as the store loaded them; each is completed in place (rolled or consumed state,
+ * usage before, fits), so a step allocates one outcome per item. Returns `admitted`.
  */
-export function decide(loaded: LoadedItem[], now: number): ConsumeOutcome {
+export function decide(items: readonly QuotaItem[], found: ItemOutcome[], now: number): boolean {
   let admitted = true;
-  const items: ItemOutcome[] = loaded.map((entry) => {
-    const { item, limit } = entry;
-    const rolled = roll(item.quota, entry.state, limit, now, item.windowStart);
-    const ok = itemFits(entry, rolled, now);
-    if (!ok) admitted = false;
-    return { limit, state: rolled, before: usageOf(item.quota, rolled, now), fits: ok };
-  });
-  if (admitted) {
-    items.forEach((outcome, i) => {
-      outcome.state = applied((loaded[i] as LoadedItem).item, outcome.state);
-    });
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as QuotaItem;
+    const outcome = found[i] as ItemOutcome;
+    const rolled = roll(item.quota, outcome.state, outcome.limit, now, item.windowStart);
+    outcome.state = rolled;
+    outcome.before = usageOf(item.quota, rolled, now);
+    outcome.fits = itemFits(item, rolled, outcome.limit, now);
+    if (!outcome.fits) admitted = false;
   }
-  return { admitted, items };
+  if (!admitted) return false;
+  for (let i = 0; i < items.length; i++) {
+    const outcome = found[i] as ItemOutcome;
+    outcome.state = consumed(items[i] as QuotaItem, outcome.state);
+  }
+  return true;
 }
+
+/** A fresh outcome for `decide`: the state and limit a store loaded for one item. */
+export const loaded = (state: CounterState, limit: number): ItemOutcome => ({
+  limit,
+  state,
+  before: 0,
+  fits: true,
+});
 
 /** The state a refund leaves (a token bucket drains to `now` first). */
 export function refundState(item: RefundItem, state: CounterState, now: number): CounterState {
@@ -56,22 +65,34 @@ export function refundState(item: RefundItem, state: CounterState, now: number):
   return refunded(item.quota, rolled, item.weight, item.start);
 }
 
+/** A daily history row's counters: units used (refunds deducted), refused, over the limit. */
+export interface HistoryCounts {
+  used: number;
+  refused: number;
+  overage: number;
+}
+
 /**
- * What one step adds to the item's daily history row: consumption when admitted, the
- * refused units for an item that did not fit; undefined when the row is untouched.
+ * Adds what one step did to an item's daily history row: consumption (and the overage it
+ * added) when admitted, the refused units for an item that did not fit; nothing for an
+ * item that fitted in a refused step. Returns false when the row is untouched.
  */
-export function historyOf(
+export function addHistory(
+  row: HistoryCounts,
   item: QuotaItem,
   result: ItemOutcome,
   admitted: boolean,
-  now: number,
-): { used: number; refused: number; overage: number } | undefined {
-  if (!admitted && result.fits) return undefined;
-  const after = admitted ? usageOf(item.quota, result.state, now) : result.before;
-  return historyDelta(admitted, item.weight, result.before, after, result.limit);
-}
-
-/** Over-capacity usage above the limit (soft enforcement), for reports. */
-export function overageOf(loaded: ItemOutcome, item: QuotaItem, now: number): number {
-  return Math.max(0, usageOf(item.quota, loaded.state, now) - capacityOf(item.quota, loaded.limit));
+): boolean {
+  if (!admitted) {
+    if (result.fits) return false;
+    row.refused += item.weight;
+    return true;
+  }
+  // what the step added: its weight (usage before + weight is usage after), or a gauge's jump
+  const before = result.before;
+  const after = item.mode === 'set' ? item.weight : before + item.weight;
+  row.used += after - before;
+  const over = Math.max(0, after - result.limit) - Math.max(0, before - result.limit);
+  if (over > 0) row.overage += over;
+  return true;
 }

@@ -1,47 +1,24 @@
 import { BreakwaterError } from '../errors/breakwater-error.js';
 import { errors } from '../errors/registry.js';
-import { retryAt } from './algorithm.js';
-import { withDeadline } from './deadline.js';
+import {
+  type ConsumedQuota,
+  type Consumption,
+  consumedQuota,
+  toConsumption,
+} from './consumption.js';
+import { Deadlines } from './deadline.js';
 import type { Quota } from './definition.js';
 import type { Listeners } from './events.js';
+import { HistoryBuffer } from './history-buffer.js';
 import { memoryQuotaStore } from './memory.js';
+import { OverrideCache } from './override-cache.js';
 import type { ConsumeOutcome, QuotaItem, QuotaStore, RefundItem } from './store.js';
-import { type QuotaUsage, usageFrom } from './usage.js';
+
+export type { ConsumedQuota, Consumption } from './consumption.js';
 
 export const DEFAULT_STORE_TIMEOUT_MS = 2_000;
 export const DEFAULT_STORE_RETRY_MS = 1_000;
 export const DEFAULT_FALLBACK_MAX_KEYS = 10_000;
-
-/** One quota of a consumption: its usage after the step and what a refund needs. */
-export interface ConsumedQuota extends QuotaUsage {
-  definition: Quota;
-  organization: string;
-  subject: string;
-  weight: number;
-  /** False when this quota refused (hard) the request. */
-  fits: boolean;
-  /** Refused: epoch ms when the request would fit (undefined: never, or unknown). */
-  retryAt: number | undefined;
-  /** Calendar window end (0 for other kinds). */
-  windowEnd: number;
-  /** State start right after the step (what a refund compares with). */
-  start: number;
-  day: string;
-  leaseId?: string | undefined;
-}
-
-/** The answer to one consume step. */
-export interface Consumption {
-  /** True when every hard quota had room and all were consumed; false: none were. */
-  readonly admitted: boolean;
-  /** Names of the quotas that refused. */
-  readonly violated: string[];
-  readonly items: ConsumedQuota[];
-  /** `store`, or `fallback` when the store failed and the quotas fail open. */
-  readonly source: 'store' | 'fallback';
-  /** Epoch ms of the step. */
-  readonly at: number;
-}
 
 export interface EngineOptions {
   store: QuotaStore;
@@ -50,6 +27,12 @@ export interface EngineOptions {
   storeTimeoutMs: number;
   storeRetryMs: number;
   fallbackMaxKeys: number;
+  /** How long limits read from a shared store are trusted (0: read in every step). */
+  overrideCacheMs: number;
+  overrideCacheKeys: number;
+  /** How often buffered daily history is written to a store that takes it in batches. */
+  historyFlushMs: number;
+  historyMaxRows: number;
 }
 
 function unavailable(cause: unknown): BreakwaterError {
@@ -59,29 +42,48 @@ function unavailable(cause: unknown): BreakwaterError {
   });
 }
 
+const allFailOpen = (items: ReadonlyArray<{ quota: Quota }>): boolean =>
+  items.every((item) => item.quota.onStoreFailure === 'open');
+
 /**
  * The consume/refund path: the store first; when it fails, quotas that fail open decide
  * from a bounded in-memory fallback and the others answer 503. After a failure the store
  * is skipped for `storeRetryMs`, then tried again, so service recovers without a restart.
+ * For a shared store it also keeps the limits per organization for a short while
+ * (OverrideCache) and buffers the daily history (HistoryBuffer).
  */
 export function createEngine(options: EngineOptions) {
   const { store, now, listeners } = options;
   const fallback = memoryQuotaStore({ maxKeys: options.fallbackMaxKeys, history: false });
+  const limits = new OverrideCache(
+    store.consumeNow === undefined ? options.overrideCacheMs : 0,
+    options.overrideCacheKeys,
+  );
+  const history =
+    store.addHistory === undefined
+      ? undefined
+      : new HistoryBuffer({
+          store: store as QuotaStore & Required<Pick<QuotaStore, 'addHistory'>>,
+          flushMs: options.historyFlushMs,
+          maxRows: options.historyMaxRows,
+          onLost: (rows, error) =>
+            listeners.emit({ type: 'history-dropped', rows, error: messageOf(error), at: now() }),
+        });
   let downUntil = 0;
   let down = false;
+  const deadlines = new Deadlines(options.storeTimeoutMs);
   // memory never hangs: no deadline to keep
   const deadline = <T>(step: Promise<T>): Promise<T> =>
-    store.kind === 'memory' ? step : withDeadline(step, options.storeTimeoutMs);
+    store.kind === 'memory' ? step : deadlines.wrap(step);
 
-  function failed(error: unknown, failOpen: boolean): void {
+  /** Records a store failure; throws 503 unless every quota of the step fails open. */
+  function failed(error: unknown, quotas: ReadonlyArray<{ quota: Quota }>): void {
+    if (error instanceof BreakwaterError) throw error;
+    const failOpen = allFailOpen(quotas);
     downUntil = now() + options.storeRetryMs;
     down = true;
-    listeners.emit({
-      type: 'store-unavailable',
-      error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
-      failOpen,
-      at: now(),
-    });
+    listeners.emit({ type: 'store-unavailable', error: messageOf(error), failOpen, at: now() });
+    if (!failOpen) throw unavailable(error);
   }
 
   function recovered(): void {
@@ -92,53 +94,115 @@ export function createEngine(options: EngineOptions) {
 
   /** Runs a store step, or the fallback when the store is down and every quota fails open. */
   async function run<T>(
-    quotas: Quota[],
+    quotas: ReadonlyArray<{ quota: Quota }>,
     onStore: (s: QuotaStore) => Promise<T>,
   ): Promise<{ value: T; source: 'store' | 'fallback' }> {
-    const failOpen = quotas.every((q) => q.onStoreFailure === 'open');
     if (now() >= downUntil) {
       try {
         const value = await deadline(onStore(store));
         recovered();
         return { value, source: 'store' };
       } catch (error) {
-        if (error instanceof BreakwaterError) throw error;
-        failed(error, failOpen);
-        if (!failOpen) throw unavailable(error);
+        failed(error, quotas);
       }
-    } else if (!failOpen) {
+    } else if (!allFailOpen(quotas)) {
       throw unavailable(undefined);
     }
     return { value: await onStore(fallback), source: 'fallback' };
   }
 
-  function consume(items: QuotaItem[], signal?: AbortSignal): Promise<Consumption> {
-    const at = now();
-    if (store.consumeNow !== undefined) {
-      // an in-process store cannot fail or hang: decide synchronously
-      const consumption = toConsumption(items, store.consumeNow(items, at), at, 'store');
-      report(consumption);
+  /** One consume step at `at` (the instant the items' windows were computed for). */
+  function consume(items: QuotaItem[], at: number, signal?: AbortSignal): Promise<Consumption> {
+    if (items.length === 1 && store.consumeOneNow !== undefined) {
+      // the hot path of a single-quota check on an in-process store
+      const item = items[0] as QuotaItem;
+      const result = store.consumeOneNow(item, at);
+      const consumption: Consumption = {
+        admitted: result.fits,
+        violated: result.fits ? [] : [item.quota.name],
+        items: [consumedQuota(item, result, at)],
+        source: 'store',
+        at,
+      };
+      if (listeners.size > 0) report(consumption);
       return Promise.resolve(consumption);
     }
-    return consumeAsync(items, at, signal);
+    if (store.consumeNow !== undefined) {
+      // an in-process store cannot fail or hang: decide synchronously
+      return Promise.resolve(finish(items, store.consumeNow(items, at), at, 'store'));
+    }
+    return consumeShared(items, at, signal);
   }
 
-  async function consumeAsync(
+  /**
+   * One step on a shared store: cached limits in, history buffered, the fallback (or 503)
+   * when the store fails or does not answer within `storeTimeoutMs`. One promise per step:
+   * the deadline watch settles it directly.
+   */
+  function consumeShared(
     items: QuotaItem[],
     at: number,
     signal?: AbortSignal,
   ): Promise<Consumption> {
-    const { value, source } = await run(
-      items.map((i) => i.quota),
-      (s) => s.consume(items, at, signal),
-    );
-    const consumption = toConsumption(items, value, at, source);
-    report(consumption);
+    const generation = limits.generation;
+    // the fallback too decides with the limits this process knows
+    limits.fill(items, at);
+    if (at < downUntil) {
+      return new Promise((resolve) => {
+        if (!allFailOpen(items)) throw unavailable(undefined);
+        resolve(fromFallback(items, at));
+      });
+    }
+    return new Promise((resolve, reject) => {
+      // inline closures only: a named one would cost a name per step under tsx (bench)
+      const deadline = deadlines.watch((error) => fail(items, at, error, resolve, reject));
+      store.consume(items, at, signal).then(
+        (outcome) => {
+          if (!deadlines.settle(deadline)) return;
+          recovered();
+          limits.learn(items, outcome.items, at, generation);
+          history?.consumed(items, outcome.items, outcome.admitted);
+          resolve(finish(items, outcome, at, 'store'));
+        },
+        (error: unknown) => {
+          if (deadlines.settle(deadline)) fail(items, at, error, resolve, reject);
+        },
+      );
+    });
+  }
+
+  /** A failed or timed-out shared step: the fallback answers, or the refusal is thrown. */
+  function fail(
+    items: QuotaItem[],
+    at: number,
+    error: unknown,
+    resolve: (consumption: Consumption) => void,
+    reject: (error: unknown) => void,
+  ): void {
+    try {
+      failed(error, items);
+      resolve(fromFallback(items, at));
+    } catch (refusal) {
+      reject(refusal);
+    }
+  }
+
+  function fromFallback(items: QuotaItem[], at: number): Consumption {
+    return finish(items, fallback.consumeNow?.(items, at) as ConsumeOutcome, at, 'fallback');
+  }
+
+  function finish(
+    items: QuotaItem[],
+    outcome: ConsumeOutcome,
+    at: number,
+    source: Consumption['source'],
+  ): Consumption {
+    const consumption = toConsumption(items, outcome, at, source);
+    if (listeners.size > 0) report(consumption);
     return consumption;
   }
 
   function report(consumption: Consumption): void {
-    if (listeners.size === 0) return;
     for (const item of consumption.items) {
       const base = {
         organization: item.organization,
@@ -177,52 +241,31 @@ export function createEngine(options: EngineOptions) {
     } catch (error) {
       throw unavailable(error);
     }
+    history?.refunded(refunds);
   }
 
-  return { consume, refund, run, fallback };
+  return {
+    consume,
+    refund,
+    run,
+    fallback,
+    /** Forgets an organization's cached limits (its overrides changed through this process). */
+    forgetLimits: (organization: string) => limits.forget(organization),
+    /** Writes the buffered daily history now. */
+    flush: (signal?: AbortSignal): Promise<void> => history?.flush(signal) ?? Promise.resolve(),
+    /** Writes the buffered daily history and stops its timer. */
+    close: async (): Promise<void> => {
+      try {
+        await history?.flush();
+      } finally {
+        history?.stop();
+      }
+    },
+  };
 }
 
 export type Engine = ReturnType<typeof createEngine>;
 
-function toConsumption(
-  items: QuotaItem[],
-  outcome: ConsumeOutcome,
-  at: number,
-  source: 'store' | 'fallback',
-): Consumption {
-  const consumed = items.map((item, i): ConsumedQuota => {
-    const result = outcome.items[i];
-    if (result === undefined) throw new Error('quota store answered too few items');
-    const { quota } = item;
-    const usage = usageFrom(quota, result.state, result.limit, at, item.windowEnd);
-    // built field by field: a spread of the usage makes a slow dictionary-mode object
-    return {
-      quota: usage.quota,
-      limit: usage.limit,
-      used: usage.used,
-      remaining: usage.remaining,
-      resetAt: usage.resetAt,
-      overage: usage.overage,
-      warning: usage.warning,
-      definition: quota,
-      organization: item.organization,
-      subject: item.subject,
-      weight: item.weight,
-      fits: result.fits,
-      retryAt: result.fits
-        ? undefined
-        : retryAt(quota, result.state, result.limit, item.weight, at, item.windowEnd),
-      windowEnd: item.windowEnd,
-      start: result.state.start,
-      day: item.day,
-      leaseId: item.leaseId,
-    };
-  });
-  return {
-    admitted: outcome.admitted,
-    violated: consumed.filter((c) => !c.fits).map((c) => c.quota),
-    items: consumed,
-    source,
-    at,
-  };
+function messageOf(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
 }

@@ -22,6 +22,8 @@ export type QuotaEvent =
   | { type: 'store-unavailable'; error: string; failOpen: boolean; at: number }
   /** The store answered again after a failure. */
   | { type: 'store-recovered'; at: number }
+  /** Buffered daily history rows could not be written and were dropped (the buffer was full). */
+  | { type: 'history-dropped'; rows: number; error: string; at: number }
   | { type: 'request-filed' | 'request-approved' | 'request-rejected'; request: IncreaseRequest };
 
 export type QuotaListener = (event: QuotaEvent) => void;

@@ -53,6 +53,8 @@ export function increaseRequests(
   definitions: ReadonlyMap<string, Quota>,
   listeners: Listeners,
   now: () => number,
+  /** Told after an approval changed an organization's override. */
+  overrideChanged: (organization: string) => void = () => {},
 ) {
   async function currentLimit(organization: string, quota: Quota): Promise<number> {
     return (await store.overrides(organization))[quota.name] ?? quota.limit;
@@ -74,6 +76,7 @@ export function increaseRequests(
     if (request === undefined) {
       throw new BreakwaterError(errors.QUOTA_REQUEST_NOT_FOUND, `no quota request "${id}"`);
     }
+    if (approve) overrideChanged(request.organization);
     // a request decided before this call comes back unchanged, with another decision time
     if (request.decidedAt !== new Date(at).toISOString() || request.decidedBy !== actor) {
       throw new BreakwaterError(

@@ -48,6 +48,7 @@ export {
   retryAfterSeconds,
   sfString,
 } from './headers.js';
+export { DEFAULT_HISTORY_FLUSH_MS, DEFAULT_HISTORY_MAX_ROWS } from './history-buffer.js';
 export type { DecisionInput, IncreaseInput, RequestFilter } from './increase.js';
 export type { QuotaSubject } from './items.js';
 export {
@@ -56,6 +57,7 @@ export {
   memoryQuotaStore,
 } from './memory.js';
 export { quotaStore } from './open.js';
+export { DEFAULT_OVERRIDE_CACHE_KEYS, DEFAULT_OVERRIDE_CACHE_MS } from './override-cache.js';
 export { postgresQuotaStore } from './postgres.js';
 export {
   QUOTA_EXCEEDED_TYPE,
@@ -73,5 +75,12 @@ export type { DailyUsage, IncreaseRequest } from './records.js';
 export { redisQuotaStore } from './redis.js';
 export { DEFAULT_HISTORY_DAYS, type UsageEntry, type UsageReport } from './report.js';
 export { sqliteQuotaStore } from './sqlite.js';
-export type { ConsumeOutcome, ItemOutcome, QuotaItem, QuotaStore, RefundItem } from './store.js';
+export type {
+  ConsumeOutcome,
+  HistoryDelta,
+  ItemOutcome,
+  QuotaItem,
+  QuotaStore,
+  RefundItem,
+} from './store.js';
 export type { QuotaUsage } from './usage.js';

@@ -20,8 +20,20 @@ export function invalid(detail: string): BreakwaterError {
   return new BreakwaterError(errors.QUOTA_INVALID, detail);
 }
 
+/** True when `value` is only whitespace; trims only when its first character could be one. */
+function blank(value: string): boolean {
+  const first = value.charCodeAt(0);
+  // every character String.prototype.trim() removes is <= 0x20, 0xa0, or >= 0x1680
+  return (first <= 0x20 || first === 0xa0 || first >= 0x1680) && value.trim() === '';
+}
+
 function checkId(what: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_ID_LENGTH) {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > MAX_ID_LENGTH ||
+    blank(value)
+  ) {
     throw invalid(`${what} must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
   }
   return value;
@@ -47,56 +59,141 @@ export function quotaNamed(definitions: ReadonlyMap<string, Quota>, name: string
   return quota;
 }
 
-/** The calendar window (or none) and the history day of a quota at `now`. */
-export function windowOf(quota: Quota, now: number): { start: number; end: number; day: string } {
-  // the day window is cached while `now` stays in it: its start day is today's date
-  const day = calendarWindow('day', quota.timeZone, now).day;
-  if (quota.calendar === undefined) return { start: 0, end: 0, day };
-  const window = calendarWindow(quota.calendar, quota.timeZone, now);
-  return { start: window.start, end: window.end, day };
+/** A quota's calendar window (`start`/`end` 0 for rolling ones) and history day at an instant. */
+export interface QuotaWindow {
+  start: number;
+  end: number;
+  day: string;
 }
 
-/** Builds the store items of one step, in a stable order (by quota name). */
-export function buildItems(
-  definitions: ReadonlyMap<string, Quota>,
-  subject: QuotaSubject,
-  weights: Record<string, number> | readonly string[],
-  now: number,
-  mode: 'add' | 'set' = 'add',
-): QuotaItem[] {
-  checkId('organization', subject.organization);
-  const entries: Array<[string, number]> = Array.isArray(weights)
-    ? (weights as readonly string[]).map((name) => [name, 1])
-    : Object.entries(weights as Record<string, number>);
-  if (entries.length === 0) throw invalid('name at least one quota to consume');
-  return entries
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, weight]) => {
-      const quota = quotaNamed(definitions, name);
-      if (typeof weight !== 'number' || !Number.isFinite(weight)) {
-        throw invalid(`weight for "${name}" must be a finite number`);
+/**
+ * A quota's window and day, cached while the clock stays in both (the span `from`..`to`),
+ * so a step costs two comparisons; recomputed from the calendar when it leaves them.
+ */
+class WindowClock {
+  #current: QuotaWindow = { start: 0, end: 0, day: '' };
+  #from = 0;
+  #to = 0;
+
+  constructor(readonly quota: Quota) {}
+
+  at(now: number): QuotaWindow {
+    if (now >= this.#from && now < this.#to) return this.#current;
+    const { calendar, timeZone } = this.quota;
+    const day = calendarWindow('day', timeZone, now);
+    const window = calendar === undefined ? day : calendarWindow(calendar, timeZone, now);
+    const rolling = calendar === undefined;
+    this.#current = {
+      start: rolling ? 0 : window.start,
+      end: rolling ? 0 : window.end,
+      day: day.day,
+    };
+    this.#from = Math.max(day.start, window.start);
+    this.#to = Math.min(day.end, window.end);
+    return this.#current;
+  }
+}
+
+const clocks = new WeakMap<Quota, WindowClock>();
+
+function clockOf(quota: Quota): WindowClock {
+  let clock = clocks.get(quota);
+  if (clock === undefined) {
+    clock = new WindowClock(quota);
+    clocks.set(quota, clock);
+  }
+  return clock;
+}
+
+/** The calendar window (or none) and the history day of a quota at `now` (cached). */
+export function windowOf(quota: Quota, now: number): QuotaWindow {
+  return clockOf(quota).at(now);
+}
+
+/** One quota a step names, with its weight (and its window clock, to skip a lookup). */
+interface Planned {
+  quota: Quota;
+  weight: number;
+  clock: WindowClock;
+}
+
+/**
+ * Builds the store items of a step from a subject and the weights it names, in a stable
+ * order (by quota name). A step that names one quota with weight 1 (`['name']` or
+ * `{ name: 1 }`, the common case) reuses a plan made once per quota.
+ */
+export function itemBuilder(definitions: ReadonlyMap<string, Quota>) {
+  const singles = new Map<string, readonly Planned[]>();
+  for (const quota of definitions.values()) {
+    singles.set(quota.name, [{ quota, weight: 1, clock: clockOf(quota) }]);
+  }
+
+  function plan(weights: Record<string, number> | readonly string[], mode: 'add' | 'set') {
+    if (Array.isArray(weights)) {
+      if (weights.length === 1) {
+        const single = singles.get(weights[0] as string);
+        if (single !== undefined) return single;
       }
-      if (mode === 'add' && quota.kind !== 'gauge' && weight <= 0) {
-        throw invalid(`weight for "${name}" must be > 0`);
-      }
-      if (quota.kind === 'concurrency' && weight !== 1) {
-        throw invalid(`a concurrency quota ("${name}") takes one slot per request`);
-      }
-      const window = windowOf(quota, now);
-      const item: QuotaItem = {
+      return planOf(
+        (weights as readonly string[]).map((name): [string, number] => [name, 1]),
+        mode,
+      );
+    }
+    const entries = Object.entries(weights as Record<string, number>);
+    if (entries.length === 1 && mode === 'add' && (entries[0] as [string, number])[1] === 1) {
+      const single = singles.get((entries[0] as [string, number])[0]);
+      if (single !== undefined) return single;
+    }
+    return planOf(entries, mode);
+  }
+
+  function planOf(entries: Array<[string, number]>, mode: 'add' | 'set'): Planned[] {
+    if (entries.length === 0) throw invalid('name at least one quota to consume');
+    return entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, weight]) => {
+        const quota = quotaNamed(definitions, name);
+        if (typeof weight !== 'number' || !Number.isFinite(weight)) {
+          throw invalid(`weight for "${name}" must be a finite number`);
+        }
+        if (mode === 'add' && quota.kind !== 'gauge' && weight <= 0) {
+          throw invalid(`weight for "${name}" must be > 0`);
+        }
+        if (quota.kind === 'concurrency' && weight !== 1) {
+          throw invalid(`a concurrency quota ("${name}") takes one slot per request`);
+        }
+        return { quota, weight, clock: clockOf(quota) };
+      });
+  }
+
+  return (
+    subject: QuotaSubject,
+    weights: Record<string, number> | readonly string[],
+    now: number,
+    mode: 'add' | 'set' = 'add',
+  ): QuotaItem[] => {
+    const organization = checkId('organization', subject.organization);
+    const planned = plan(weights, mode);
+    const items: QuotaItem[] = new Array(planned.length);
+    for (let i = 0; i < planned.length; i++) {
+      const { quota, weight, clock } = planned[i] as Planned;
+      const window = clock.at(now);
+      const concurrency = quota.kind === 'concurrency';
+      // every field set, in one order: one object shape for every item
+      items[i] = {
         quota,
-        organization: subject.organization,
+        organization,
         subject: subjectKey(quota, subject),
         weight,
         mode,
         windowStart: window.start,
         windowEnd: window.end,
         day: window.day,
+        leaseId: concurrency ? randomUUID() : undefined,
+        leaseExpiresAt: concurrency ? now + quota.leaseMs : undefined,
+        limit: undefined,
       };
-      if (quota.kind === 'concurrency') {
-        item.leaseId = randomUUID();
-        item.leaseExpiresAt = now + quota.leaseMs;
-      }
-      return item;
-    });
+    }
+    return items;
+  };
 }

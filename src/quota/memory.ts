@@ -1,6 +1,6 @@
-import { type CounterState, EMPTY_STATE, roll } from './algorithm.js';
+import { type CounterState, EMPTY_STATE, roll, usageOf } from './algorithm.js';
 import { BoundedMap } from './bounded-map.js';
-import { decide, historyOf, type LoadedItem, refundState } from './decide.js';
+import { addHistory, decide, itemFits, loaded, refundState } from './decide.js';
 import { ALGORITHM } from './definition.js';
 import { type DailyUsage, decided, type IncreaseRequest, pendingRequest } from './records.js';
 import type { ConsumeOutcome, ItemOutcome, QuotaItem, QuotaStore } from './store.js';
@@ -14,12 +14,20 @@ export interface MemoryQuotaStoreOptions {
 
 export const DEFAULT_MEMORY_MAX_KEYS = 100_000;
 
-/** A key's state, and the daily history row it last added to. */
+/**
+ * A key's state (an object of the slot's own, updated in place: a step allocates no new
+ * state), and the daily history row it last added to.
+ */
 interface Slot {
-  key: string;
   state: CounterState;
   row: HistoryRow | undefined;
 }
+
+const copy = (state: CounterState): CounterState => ({
+  start: state.start,
+  used: state.used,
+  prev: state.prev,
+});
 
 type HistoryRow = DailyUsage & { organization: string };
 
@@ -39,8 +47,15 @@ export function memoryQuotaStore(options: MemoryQuotaStoreOptions = {}): QuotaSt
   const requests = new Map<string, IncreaseRequest>();
   const history = new BoundedMap<HistoryRow>(maxKeys);
 
-  const limitOf = (item: { organization: string; quota: { name: string; limit: number } }) =>
-    overrides.get(item.organization)?.get(item.quota.name) ?? item.quota.limit;
+  /** The limit in force: the one the caller knows, else the override, else the quota's. */
+  const limitOf = (item: {
+    organization: string;
+    quota: { name: string; limit: number };
+    limit?: number | undefined;
+  }): number =>
+    item.limit ??
+    (overrides.size === 0 ? undefined : overrides.get(item.organization)?.get(item.quota.name)) ??
+    item.quota.limit;
 
   function liveLeases(key: string, now: number): Map<string, number> {
     let held = leases.get(key);
@@ -56,7 +71,7 @@ export function memoryQuotaStore(options: MemoryQuotaStoreOptions = {}): QuotaSt
     const key = keyOf(item.quota.name, item.subject);
     let slot = states.get(key);
     if (slot === undefined) {
-      slot = { key, state: EMPTY_STATE, row: undefined };
+      slot = { state: { start: 0, used: 0, prev: 0 }, row: undefined };
       states.set(key, slot);
     }
     return slot;
@@ -83,53 +98,89 @@ export function memoryQuotaStore(options: MemoryQuotaStoreOptions = {}): QuotaSt
     return row;
   }
 
+  /** consumeOneNow's answer: one object, rewritten by each call (read it before the next). */
+  const one: ItemOutcome = { limit: 0, state: EMPTY_STATE, before: 0, fits: true };
+
+  /** A one-item step on a counter or gauge: the same rules as `decide`, without arrays. */
+  function consumeOne(item: QuotaItem, now: number): ItemOutcome {
+    if (item.quota.code === ALGORITHM.concurrency) {
+      return consumeNow([item], now).items[0] as ItemOutcome;
+    }
+    const slot = slotOf(item);
+    const limit = limitOf(item);
+    const rolled = roll(item.quota, slot.state, limit, now, item.windowStart);
+    const result = one;
+    result.limit = limit;
+    result.state = rolled;
+    result.before = usageOf(item.quota, rolled, now);
+    result.fits = itemFits(item, rolled, limit, now);
+    if (result.fits) {
+      const used = item.mode === 'set' ? item.weight : rolled.used + item.weight;
+      const state = slot.state;
+      state.start = rolled.start;
+      state.used = used;
+      state.prev = rolled.prev;
+      result.state = state;
+    }
+    if (keepHistory) addHistory(rowOf(item, slot), item, result, result.fits);
+    return result;
+  }
+
   /** One synchronous critical section: the whole step runs without yielding. */
   function consumeNow(items: QuotaItem[], now: number): ConsumeOutcome {
-    const slots = items.map((item) =>
-      item.quota.code === ALGORITHM.concurrency ? undefined : slotOf(item),
-    );
-    const loaded: LoadedItem[] = items.map((item, i) => ({
-      item,
-      state: slots[i]?.state ?? {
-        start: 0,
-        used: liveLeases(keyOf(item.quota.name, item.subject), now).size,
-        prev: 0,
-      },
-      limit: limitOf(item),
-    }));
-    const outcome = decide(loaded, now);
-    items.forEach((item, i) => {
-      const result = outcome.items[i] as ItemOutcome;
+    const slots: Array<Slot | undefined> = new Array(items.length);
+    const found: ItemOutcome[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as QuotaItem;
+      if (item.quota.code === ALGORITHM.concurrency) {
+        const held = liveLeases(keyOf(item.quota.name, item.subject), now).size;
+        found[i] = loaded({ start: 0, used: held, prev: 0 }, limitOf(item));
+      } else {
+        const slot = slotOf(item);
+        slots[i] = slot;
+        found[i] = loaded(slot.state, limitOf(item));
+      }
+    }
+    const admitted = decide(items, found, now);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as QuotaItem;
+      const result = found[i] as ItemOutcome;
       const slot = slots[i];
-      if (outcome.admitted) {
-        if (slot !== undefined) slot.state = result.state;
-        else
+      if (admitted) {
+        if (slot !== undefined) {
+          slot.state.start = result.state.start;
+          slot.state.used = result.state.used;
+          slot.state.prev = result.state.prev;
+        } else
           liveLeases(keyOf(item.quota.name, item.subject), now).set(
             item.leaseId ?? '',
             item.leaseExpiresAt ?? now,
           );
       }
-      const delta = keepHistory ? historyOf(item, result, outcome.admitted, now) : undefined;
-      if (delta === undefined) return;
-      const row = rowOf(item, slot);
-      row.used += delta.used;
-      row.refused += delta.refused;
-      row.overage += delta.overage;
-    });
-    return outcome;
+      if (keepHistory && (admitted || !result.fits)) {
+        addHistory(rowOf(item, slot), item, result, admitted);
+      }
+    }
+    return { admitted, items: found };
   }
 
   return {
     kind: 'memory',
-    consume: async (items, now) => consumeNow(items, now),
+    // the slots' own state objects never leave through the asynchronous API
+    consume: async (items, now) => {
+      const outcome = consumeNow(items, now);
+      for (const item of outcome.items) item.state = copy(item.state);
+      return outcome;
+    },
     consumeNow,
+    consumeOneNow: consumeOne,
     refund: async (items, now) => {
       for (const item of items) {
         const key = keyOf(item.quota.name, item.subject);
         if (item.quota.code === ALGORITHM.concurrency) leases.get(key)?.delete(item.leaseId ?? '');
         else {
           const slot = states.get(key);
-          if (slot !== undefined) slot.state = refundState(item, slot.state, now);
+          if (slot !== undefined) slot.state = copy(refundState(item, slot.state, now));
         }
         const row = history.get(`${item.organization}\u0000${item.day}\u0000${item.quota.name}`);
         if (row !== undefined) row.used = Math.max(0, row.used - item.weight);
@@ -143,7 +194,7 @@ export function memoryQuotaStore(options: MemoryQuotaStoreOptions = {}): QuotaSt
           item.quota.code === ALGORITHM.concurrency
             ? { start: 0, used: liveLeases(key, now).size, prev: 0 }
             : (states.get(key)?.state ?? EMPTY_STATE);
-        const state = roll(item.quota, stored, limit, now, item.windowStart);
+        const state = copy(roll(item.quota, stored, limit, now, item.windowStart));
         return { limit, state, before: state.used, fits: true };
       }),
     overrides: async (organization) => Object.fromEntries(overrides.get(organization) ?? []),

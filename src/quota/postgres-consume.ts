@@ -1,18 +1,18 @@
 import type { PoolClient, QueryResult } from 'pg';
 import type { PostgresStore } from '../store/types.js';
 import { type CounterState, EMPTY_STATE } from './algorithm.js';
-import { decide, historyOf, type LoadedItem } from './decide.js';
+import { decide, loaded } from './decide.js';
 import { ALGORITHM } from './definition.js';
-import type { ConsumeOutcome, QuotaItem } from './store.js';
+import type { ConsumeOutcome, ItemOutcome, QuotaItem } from './store.js';
 
 /**
  * One consume step in two round trips, so a hot key stays locked for one round trip:
  *
- * 1. `BEGIN; SET LOCAL synchronous_commit; INSERT missing counter rows; read overrides;
- *    SELECT ... FOR UPDATE` the rows in byte order (two steps never deadlock); count the
- *    live leases of concurrency items;
- * 2. decide in JavaScript (decide.ts), then `UPDATE counters; INSERT leases; upsert the daily
- *    history; COMMIT`.
+ * 1. `BEGIN; SET LOCAL synchronous_commit; INSERT missing counter rows; SELECT ... FOR
+ *    UPDATE` the rows in byte order (two steps never deadlock); read the overrides of items
+ *    whose limit the caller does not know; count the live leases of concurrency items;
+ * 2. decide in JavaScript (decide.ts), then `UPDATE counters; INSERT leases; COMMIT`. The
+ *    daily history is written apart, in batches (addHistory).
  *
  * Both are multi-statement simple queries (no bind parameters), so every value is inlined:
  * strings through the driver's escapeLiteral, numbers checked finite.
@@ -46,6 +46,10 @@ function sqlOf(client: PoolClient): Sql {
   return { text, texts: (values) => `ARRAY[${values.map(text).join(', ')}]::text[]` };
 }
 
+/** Statement indexes in the results of the first round trip. */
+const LOCKED = 3;
+const LIMITS = 4;
+
 function lockStatements(
   sql: Sql,
   items: QuotaItem[],
@@ -59,12 +63,15 @@ function lockStatements(
     'BEGIN',
     durable ? 'SET LOCAL synchronous_commit TO ON' : 'SET LOCAL synchronous_commit TO OFF',
     `INSERT INTO breakwater_quota_counters (quota, subject) SELECT * FROM unnest(${quotas}, ${subjects}) ON CONFLICT DO NOTHING`,
-    `SELECT organization, quota, quota_limit FROM breakwater_quota_overrides
-     WHERE (organization, quota) IN (SELECT * FROM unnest(${sql.texts(items.map((i) => i.organization))}, ${sql.texts(items.map((i) => i.quota.name))}))`,
     `SELECT quota, subject, window_start, used, prev FROM breakwater_quota_counters
      WHERE (quota, subject) IN (SELECT * FROM unnest(${quotas}, ${subjects}))
      ORDER BY quota COLLATE "C", subject COLLATE "C" FOR UPDATE`,
   ];
+  const unknown = items.filter((i) => i.limit === undefined);
+  if (unknown.length > 0) {
+    statements.push(`SELECT organization, quota, quota_limit FROM breakwater_quota_overrides
+     WHERE (organization, quota) IN (SELECT * FROM unnest(${sql.texts(unknown.map((i) => i.organization))}, ${sql.texts(unknown.map((i) => i.quota.name))}))`);
+  }
   for (const item of items.filter((i) => i.quota.code === ALGORITHM.concurrency)) {
     const where = `quota = ${sql.text(item.quota.name)} AND subject = ${sql.text(item.subject)}`;
     statements.push(
@@ -72,48 +79,31 @@ function lockStatements(
       `SELECT count(*)::int AS n FROM breakwater_quota_leases WHERE ${where}`,
     );
   }
-  return statements.join(';\n');
+  return { text: statements.join(';\n'), readsLimits: unknown.length > 0 };
 }
 
-function writeStatements(sql: Sql, items: QuotaItem[], outcome: ConsumeOutcome, now: number) {
+function writeStatements(sql: Sql, items: QuotaItem[], found: ItemOutcome[], admitted: boolean) {
   const statements: string[] = [];
   const saves: string[] = [];
-  const history: Array<{ key: string; values: string }> = [];
-  items.forEach((item, i) => {
-    const result = outcome.items[i];
-    if (result === undefined) return;
-    const { quota, subject } = item;
-    if (outcome.admitted && quota.code === ALGORITHM.concurrency) {
-      statements.push(
-        `INSERT INTO breakwater_quota_leases (lease_id, quota, subject, expires_at) VALUES (${sql.text(item.leaseId ?? '')}, ${sql.text(quota.name)}, ${sql.text(subject)}, ${num(item.leaseExpiresAt)})`,
-      );
-    } else if (outcome.admitted) {
-      const s = result.state;
-      saves.push(
-        `(${sql.text(quota.name)}, ${sql.text(subject)}, ${num(s.start)}::bigint, ${num(s.used)}::float8, ${num(s.prev)}::float8)`,
-      );
-    }
-    const delta = historyOf(item, result, outcome.admitted, now);
-    if (delta !== undefined) {
-      history.push({
-        key: pairKey(pairKey(item.organization, item.day), quota.name),
-        values: `(${sql.text(item.organization)}, ${sql.text(item.day)}, ${sql.text(quota.name)}, ${num(delta.used)}::float8, ${num(delta.refused)}::float8, ${num(delta.overage)}::float8)`,
-      });
-    }
-  });
+  if (admitted) {
+    items.forEach((item, i) => {
+      const { quota, subject } = item;
+      if (quota.code === ALGORITHM.concurrency) {
+        statements.push(
+          `INSERT INTO breakwater_quota_leases (lease_id, quota, subject, expires_at) VALUES (${sql.text(item.leaseId ?? '')}, ${sql.text(quota.name)}, ${sql.text(subject)}, ${num(item.leaseExpiresAt)})`,
+        );
+      } else {
+        const s = (found[i] as ItemOutcome).state;
+        saves.push(
+          `(${sql.text(quota.name)}, ${sql.text(subject)}, ${num(s.start)}::bigint, ${num(s.used)}::float8, ${num(s.prev)}::float8)`,
+        );
+      }
+    });
+  }
   if (saves.length > 0) {
     statements.unshift(
       `UPDATE breakwater_quota_counters AS c SET window_start = v.s, used = v.u, prev = v.p
        FROM (VALUES ${saves.join(', ')}) AS v(q, sub, s, u, p) WHERE c.quota = v.q AND c.subject = v.sub`,
-    );
-  }
-  if (history.length > 0) {
-    history.sort((a, b) => byteOrder(a.key, b.key));
-    statements.push(
-      `INSERT INTO breakwater_quota_usage_daily AS h (organization, day, quota, used, refused, overage)
-       VALUES ${history.map((h) => h.values).join(', ')}
-       ON CONFLICT (organization, day, quota) DO UPDATE SET used = h.used + EXCLUDED.used,
-         refused = h.refused + EXCLUDED.refused, overage = h.overage + EXCLUDED.overage`,
     );
   }
   statements.push('COMMIT');
@@ -137,17 +127,11 @@ export async function consumePostgres(
   const sql = sqlOf(client);
   try {
     const sorted = byKey(items);
-    const results = (await client.query(
-      lockStatements(sql, items, sorted, now, durable),
-    )) as unknown as QueryResult[];
-    const overrides = new Map(
-      (
-        rowsOf(results, 3) as Array<{ organization: string; quota: string; quota_limit: number }>
-      ).map((r) => [pairKey(r.organization, r.quota), r.quota_limit]),
-    );
+    const lock = lockStatements(sql, items, sorted, now, durable);
+    const results = (await client.query(lock.text)) as unknown as QueryResult[];
     const found = new Map<string, CounterState>(
       (
-        rowsOf(results, 4) as Array<{
+        rowsOf(results, LOCKED) as Array<{
           quota: string;
           subject: string;
           window_start: string;
@@ -159,24 +143,32 @@ export async function consumePostgres(
         { start: Number(r.window_start), used: r.used, prev: r.prev },
       ]),
     );
-    let next = 5;
-    const loaded: LoadedItem[] = items.map((item) => {
+    const overrides = new Map(
+      (lock.readsLimits
+        ? (rowsOf(results, LIMITS) as Array<{
+            organization: string;
+            quota: string;
+            quota_limit: number;
+          }>)
+        : []
+      ).map((r) => [pairKey(r.organization, r.quota), r.quota_limit]),
+    );
+    let next = lock.readsLimits ? LIMITS + 1 : LIMITS;
+    const outcomes = items.map((item) => {
       const { quota, subject } = item;
       let state = found.get(pairKey(quota.name, subject)) ?? EMPTY_STATE;
       if (quota.code === ALGORITHM.concurrency) {
         state = { start: 0, used: (rowsOf(results, next + 1)[0] as { n: number }).n, prev: 0 };
         next += 2;
       }
-      return {
-        item,
-        state,
-        limit: overrides.get(pairKey(item.organization, quota.name)) ?? quota.limit,
-      };
+      const limit =
+        item.limit ?? overrides.get(pairKey(item.organization, quota.name)) ?? quota.limit;
+      return loaded(state, limit);
     });
-    const outcome = decide(loaded, now);
-    await client.query(writeStatements(sql, items, outcome, now));
+    const admitted = decide(items, outcomes, now);
+    await client.query(writeStatements(sql, items, outcomes, admitted));
     client.release();
-    return outcome;
+    return { admitted, items: outcomes };
   } catch (error) {
     try {
       await client.query('ROLLBACK');

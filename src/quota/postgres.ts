@@ -28,9 +28,13 @@ const SQL = {
   save: `UPDATE breakwater_quota_counters AS c SET window_start = v.s, used = v.u, prev = v.p
          FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::float8[]) AS v(q, sub, s, u, p)
          WHERE c.quota = v.q AND c.subject = v.sub`,
-  unhistory: `UPDATE breakwater_quota_usage_daily AS h SET used = greatest(0, h.used - v.w)
-              FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS v(o, d, q, w)
-              WHERE h.organization = v.o AND h.day = v.d AND h.quota = v.q`,
+  // a refund may leave a negative `used` in a new row: the second statement makes it 0
+  history: `INSERT INTO breakwater_quota_usage_daily AS h (organization, day, quota, used, refused, overage)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::float8[], $6::float8[])
+            ON CONFLICT (organization, day, quota) DO UPDATE SET used = greatest(0, h.used + EXCLUDED.used),
+              refused = h.refused + EXCLUDED.refused, overage = h.overage + EXCLUDED.overage`,
+  unhistory: `UPDATE breakwater_quota_usage_daily SET used = 0 WHERE used < 0
+              AND (organization, day, quota) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
 } as const;
 
 interface StateRow {
@@ -139,13 +143,26 @@ export function postgresQuotaStore(
               save.push([item.quota.name, item.subject, next.start, next.used, next.prev]);
             }
             if (save.length > 0) await client.query(SQL.save, columns(save, 5));
-            const history = items.map((i): [string, string, string, number] => [
-              i.organization,
-              i.day,
-              i.quota.name,
-              i.weight,
-            ]);
-            await client.query(SQL.unhistory, columns(sortRows(history), 4));
+          }),
+        signal,
+      ),
+    addHistory: (rows, signal) =>
+      withRetry(
+        () =>
+          store.transaction(async (client) => {
+            const sorted = sortRows(
+              rows.map((r): [string, string, string, number, number, number] => [
+                r.organization,
+                r.day,
+                r.quota,
+                r.used,
+                r.refused,
+                r.overage,
+              ]),
+            );
+            await client.query(SQL.history, columns(sorted, 6));
+            const negative = sorted.filter((r) => r[3] < 0);
+            if (negative.length > 0) await client.query(SQL.unhistory, columns(negative, 3));
           }),
         signal,
       ),

@@ -11,9 +11,11 @@ import {
   DEFAULT_STORE_TIMEOUT_MS,
 } from './engine.js';
 import { Listeners, type QuotaListener } from './events.js';
+import { DEFAULT_HISTORY_FLUSH_MS, DEFAULT_HISTORY_MAX_ROWS } from './history-buffer.js';
 import { increaseRequests } from './increase.js';
-import { buildItems, invalid, type QuotaSubject, quotaNamed } from './items.js';
+import { invalid, itemBuilder, type QuotaSubject, quotaNamed } from './items.js';
 import { isQuotaStore, quotaStore } from './open.js';
+import { DEFAULT_OVERRIDE_CACHE_KEYS, DEFAULT_OVERRIDE_CACHE_MS } from './override-cache.js';
 import { usageReports } from './report.js';
 import type { QuotaStore } from './store.js';
 
@@ -32,6 +34,21 @@ export interface QuotasOptions {
   storeRetryMs?: number;
   /** Keys the fail-open fallback keeps (least recently used dropped first); default 10,000. */
   fallbackMaxKeys?: number;
+  /**
+   * Shared stores: how long (ms) a limit read from the store is used without reading it
+   * again; default 5,000. A change through this `quotas` (setOverride, approve) applies at
+   * once; one made by another process is seen at most this much later. 0: read every step.
+   */
+  overrideCacheMs?: number;
+  /** Organizations whose limits are cached (least recently used dropped first); default 10,000. */
+  overrideCacheKeys?: number;
+  /**
+   * Shared stores: how often (ms) the daily history counted in this process is written;
+   * default 1,000. A crash of the process loses at most this much history (never counts).
+   */
+  historyFlushMs?: number;
+  /** History rows held while the store does not take them; default 100,000. */
+  historyMaxRows?: number;
 }
 
 /** A step that consumes quotas: the subject and the weight of each quota. */
@@ -40,9 +57,10 @@ export interface ConsumeRequest extends QuotaSubject {
   quotas: Record<string, number> | readonly string[];
 }
 
-function positiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new BreakwaterError(errors.CONFIG_INVALID, `quotas: ${name} must be a positive integer`);
+function positiveInt(name: string, value: number, min = 1): number {
+  if (!Number.isInteger(value) || value < min) {
+    const what = min === 0 ? 'an integer >= 0' : 'a positive integer';
+    throw new BreakwaterError(errors.CONFIG_INVALID, `quotas: ${name} must be ${what}`);
   }
   return value;
 }
@@ -72,7 +90,25 @@ export function createQuotas(options: QuotasOptions) {
       'fallbackMaxKeys',
       options.fallbackMaxKeys ?? DEFAULT_FALLBACK_MAX_KEYS,
     ),
+    overrideCacheMs: positiveInt(
+      'overrideCacheMs',
+      options.overrideCacheMs ?? DEFAULT_OVERRIDE_CACHE_MS,
+      0,
+    ),
+    overrideCacheKeys: positiveInt(
+      'overrideCacheKeys',
+      options.overrideCacheKeys ?? DEFAULT_OVERRIDE_CACHE_KEYS,
+    ),
+    historyFlushMs: positiveInt(
+      'historyFlushMs',
+      options.historyFlushMs ?? DEFAULT_HISTORY_FLUSH_MS,
+    ),
+    historyMaxRows: positiveInt(
+      'historyMaxRows',
+      options.historyMaxRows ?? DEFAULT_HISTORY_MAX_ROWS,
+    ),
   });
+  const buildItems = itemBuilder(definitions);
   const given = new WeakMap<Consumption, Set<string>>();
 
   /** Gives back the items of `consumption` that `pick` selects, each at most once. */
@@ -100,7 +136,8 @@ export function createQuotas(options: QuotasOptions) {
      */
     consume: (request: ConsumeRequest, signal?: AbortSignal): Promise<Consumption> => {
       try {
-        return engine.consume(buildItems(definitions, request, request.quotas, now()), signal);
+        const at = now();
+        return engine.consume(buildItems(request, request.quotas, at), at, signal);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -115,16 +152,15 @@ export function createQuotas(options: QuotasOptions) {
       if (quotaNamed(definitions, quota).kind !== 'concurrency') {
         throw invalid(`quota "${quota}" is not a concurrency quota`);
       }
-      return engine.consume(buildItems(definitions, subject, [quota], now()), signal);
+      const at = now();
+      return engine.consume(buildItems(subject, [quota], at), at, signal);
     },
     /** Sets a gauge's value; admitted only within the limit (or when it does not grow). */
     setGauge: async (subject: QuotaSubject, quota: string, value: number, signal?: AbortSignal) => {
       gauge(quota);
       if (!(Number.isFinite(value) && value >= 0)) throw invalid('a gauge value must be >= 0');
-      return engine.consume(
-        buildItems(definitions, subject, { [quota]: value }, now(), 'set'),
-        signal,
-      );
+      const at = now();
+      return engine.consume(buildItems(subject, { [quota]: value }, at, 'set'), at, signal);
     },
     /** Changes a gauge by `delta`; a growth is admitted only when it stays within the limit. */
     adjustGauge: async (
@@ -135,19 +171,35 @@ export function createQuotas(options: QuotasOptions) {
     ) => {
       gauge(quota);
       if (!Number.isFinite(delta) || delta === 0) throw invalid('delta must be a non-zero number');
-      return engine.consume(buildItems(definitions, subject, { [quota]: delta }, now()), signal);
+      const at = now();
+      return engine.consume(buildItems(subject, { [quota]: delta }, at), at, signal);
     },
-    /** Sets (or with undefined removes) an organization's limit for one quota. */
+    /**
+     * Sets (or with undefined removes) an organization's limit for one quota. Applies at once
+     * to this process; other processes see it within their `overrideCacheMs`.
+     */
     setOverride: async (organization: string, quota: string, limit: number | undefined) => {
       quotaNamed(definitions, quota);
       if (limit !== undefined && !(Number.isFinite(limit) && limit >= 0)) {
         throw invalid('limit must be a number >= 0');
       }
-      await store.setOverride(organization, quota, limit);
+      try {
+        await store.setOverride(organization, quota, limit);
+      } finally {
+        // a step that read the old limit before this point does not cache it (generation)
+        engine.forgetLimits(organization);
+      }
     },
     overrides: (organization: string) => store.overrides(organization),
     ...usageReports(store, engine, definitions, now),
-    ...increaseRequests(store, definitions, listeners, now),
+    ...increaseRequests(store, definitions, listeners, now, engine.forgetLimits),
+    /** Writes the daily history counted in this process now (reads do so by themselves). */
+    flush: (signal?: AbortSignal): Promise<void> => engine.flush(signal),
+    /**
+     * Writes the buffered daily history and stops its timer: call it before closing the
+     * store. The quotas still work afterwards (a later step starts the timer again).
+     */
+    close: (): Promise<void> => engine.close(),
     /** Adds an event listener; returns the function that removes it. */
     on: (listener: QuotaListener): (() => void) => listeners.add(listener),
   };

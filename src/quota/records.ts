@@ -86,16 +86,3 @@ export function pendingRequest(input: NewIncreaseRequest, id = newRequestId()): 
     note: null,
   };
 }
-
-/** Adds one consumption to a day's row: used, refused, and the overage it added. */
-export function historyDelta(
-  fitsLimit: boolean,
-  weight: number,
-  before: number,
-  after: number,
-  limit: number,
-): { used: number; refused: number; overage: number } {
-  if (!fitsLimit) return { used: 0, refused: weight, overage: 0 };
-  const overage = Math.max(0, after - limit) - Math.max(0, before - limit);
-  return { used: after - before, refused: 0, overage: Math.max(0, overage) };
-}

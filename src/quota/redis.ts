@@ -2,89 +2,111 @@ import type { RedisStore } from '../store/types.js';
 import { type CounterState, roll } from './algorithm.js';
 import { ALGORITHM } from './definition.js';
 import { redisQuotaRecords } from './redis-records.js';
-import { CONSUME_LUA, REFUND_LUA, redisKeys } from './redis-scripts.js';
-import { type QuotaItem, type QuotaStore, stateTtlMs } from './store.js';
+import { CONSUME_FLAGS, CONSUME_LUA, HISTORY_LUA, REFUND_LUA, redisKeys } from './redis-scripts.js';
+import type { ConsumeOutcome, ItemOutcome, QuotaItem, QuotaStore } from './store.js';
+import { stateTtlMs } from './store.js';
+
+type Reply = Array<string | number>;
 
 /** The commands this store defines on the shared ioredis client. */
 interface ScriptedRedis {
-  bwQuotaConsume(numKeys: number, ...args: Array<string | number>): Promise<Array<string | number>>;
-  bwQuotaRefund(numKeys: number, ...args: Array<string | number>): Promise<number>;
+  bwQuotaConsume(args: Array<string | number>): Promise<Reply>;
+  bwQuotaRefund(args: Array<string | number>): Promise<number>;
+  bwQuotaHistory(args: Array<string | number>): Promise<number>;
+}
+
+/** One EVALSHA's arguments: numkeys, KEYS (state key, override hash when read), ARGV. */
+function consumeArgs(items: QuotaItem[], now: number): Array<string | number> {
+  const args: Array<string | number> = [0];
+  for (const item of items) {
+    args.push(redisKeys.state(item.quota, item.subject));
+    if (item.limit === undefined) args.push(redisKeys.overrides(item.organization));
+  }
+  args[0] = args.length - 1;
+  for (const item of items) {
+    const q = item.quota;
+    const limit = item.limit ?? q.limit;
+    let head = q.code * 8 + (q.enforcement === 'hard' ? CONSUME_FLAGS.hard : 0);
+    if (item.mode === 'set') head += CONSUME_FLAGS.set;
+    if (item.limit === undefined) head += CONSUME_FLAGS.readLimit;
+    args.push(head, item.weight, limit, stateTtlMs(item, now, limit));
+    switch (q.code) {
+      case ALGORITHM.calendar:
+        args.push(item.windowStart);
+        break;
+      case ALGORITHM.sliding:
+        args.push(now, q.windowMs);
+        break;
+      case ALGORITHM.tokenBucket:
+        args.push(now, q.windowMs, q.burst ?? 0);
+        break;
+      case ALGORITHM.concurrency:
+        args.push(now, item.leaseExpiresAt ?? now, item.leaseId ?? '');
+        break;
+    }
+    if (item.limit === undefined) args.push(q.name);
+  }
+  return args;
+}
+
+/** The script's reply: six numbers for one item; else `admitted`, then six per item. */
+function outcomeOf(reply: Reply): ConsumeOutcome {
+  const single = reply.length === 6;
+  const n = single ? 1 : (reply.length - 1) / 6;
+  const items: ItemOutcome[] = new Array(n);
+  for (let i = 0, at = single ? 0 : 1; i < n; i++, at += 6) {
+    items[i] = {
+      fits: reply[at] !== 0,
+      limit: Number(reply[at + 1]),
+      state: {
+        start: Number(reply[at + 2]),
+        used: Number(reply[at + 3]),
+        prev: Number(reply[at + 4]),
+      },
+      before: Number(reply[at + 5]),
+    };
+  }
+  return { admitted: single ? reply[0] !== 0 : reply[0] === 1, items };
 }
 
 /**
- * Quotas in Redis: each consume is one Lua script over every key the request touches, so
- * all quotas are checked and consumed in one atomic step. Keys expire after their window.
- * (Redis Cluster: the keys of one request would have to share a slot; not supported.)
+ * Quotas in Redis: each consume is one EVALSHA over the state key of every quota the
+ * request touches, so all quotas are checked and consumed in one atomic step; an
+ * organization's override hash is read in the same script only when the caller does not
+ * know the limit. Keys expire after their window. Daily history is written in batches
+ * (addHistory), not per step. (Redis Cluster: the keys of one request would have to share a
+ * slot; not supported.)
  */
 export function redisQuotaStore(store: RedisStore): QuotaStore {
   const redis = store.redis;
   redis.defineCommand('bwQuotaConsume', { lua: CONSUME_LUA });
   redis.defineCommand('bwQuotaRefund', { lua: REFUND_LUA });
+  redis.defineCommand('bwQuotaHistory', { lua: HISTORY_LUA });
   const scripted = redis as unknown as ScriptedRedis;
-  const ready = async () => {
-    if (redis.status === 'wait') await redis.connect().catch(() => {});
-  };
-
-  function consumeArgs(item: QuotaItem, now: number): Array<string | number> {
-    const q = item.quota;
-    return [
-      q.code,
-      q.name,
-      q.limit,
-      item.weight,
-      item.mode === 'set' ? 's' : 'a',
-      q.enforcement === 'hard' ? 1 : 0,
-      item.windowStart,
-      q.windowMs,
-      q.burst ?? 0,
-      item.leaseId ?? '',
-      item.leaseExpiresAt ?? 0,
-      stateTtlMs(item, now, q.limit),
-    ];
-  }
+  /** Runs `command` once the lazily connected client has begun connecting. */
+  const whenReady = <T>(command: () => Promise<T>): Promise<T> =>
+    redis.status === 'wait'
+      ? redis
+          .connect()
+          .catch(() => {})
+          .then(command)
+      : command();
 
   return {
     kind: 'redis',
     ...redisQuotaRecords(store),
-    consume: async (items, now) => {
-      await ready();
-      const keys: string[] = [];
-      const args: Array<string | number> = [now, items.length];
-      for (const item of items) {
-        keys.push(
-          redisKeys.state(item.quota, item.subject),
-          redisKeys.overrides(item.organization),
-          redisKeys.history(item.organization, item.day),
-        );
-        args.push(...consumeArgs(item, now));
-      }
-      const reply = await scripted.bwQuotaConsume(keys.length, ...keys, ...args);
-      const num = (i: number) => Number(reply[i]);
-      return {
-        admitted: num(0) === 1,
-        items: items.map((_, i) => {
-          const at = 1 + i * 6;
-          return {
-            limit: num(at),
-            state: { start: num(at + 1), used: num(at + 2), prev: num(at + 3) },
-            before: num(at + 4),
-            fits: reply[at + 5] === '1',
-          };
-        }),
-      };
-    },
+    consume: (items, now) =>
+      (redis.status === 'wait'
+        ? whenReady(() => scripted.bwQuotaConsume(consumeArgs(items, now)))
+        : scripted.bwQuotaConsume(consumeArgs(items, now))
+      ).then(outcomeOf),
     refund: async (items, now) => {
-      await ready();
-      const keys: string[] = [];
-      const args: Array<string | number> = [now, items.length];
+      const args: Array<string | number> = [items.length];
+      for (const item of items) args.push(redisKeys.state(item.quota, item.subject));
+      args.push(now, items.length);
       for (const item of items) {
-        keys.push(
-          redisKeys.state(item.quota, item.subject),
-          redisKeys.history(item.organization, item.day),
-        );
         args.push(
           item.quota.code,
-          item.quota.name,
           item.weight,
           item.start,
           item.quota.windowMs,
@@ -92,10 +114,16 @@ export function redisQuotaStore(store: RedisStore): QuotaStore {
           item.leaseId ?? '',
         );
       }
-      await scripted.bwQuotaRefund(keys.length, ...keys, ...args);
+      await whenReady(() => scripted.bwQuotaRefund(args));
+    },
+    addHistory: async (rows) => {
+      const args: Array<string | number> = [rows.length];
+      for (const row of rows) args.push(redisKeys.history(row.organization, row.day));
+      for (const row of rows) args.push(row.quota, row.used, row.refused, row.overage);
+      await whenReady(() => scripted.bwQuotaHistory(args));
     },
     peek: async (items, now) => {
-      await ready();
+      if (redis.status === 'wait') await redis.connect().catch(() => {});
       const pipeline = redis.pipeline();
       for (const item of items) {
         const key = redisKeys.state(item.quota, item.subject);

@@ -53,7 +53,7 @@ export function usageReports(
         window: windowOf(quota, at),
       }));
       const peeks = items.map((i) => ({ ...i, windowStart: i.window.start }));
-      const { value: readings } = await engine.run(quotas, (s) => s.peek(peeks, at, signal));
+      const { value: readings } = await engine.run(peeks, (s) => s.peek(peeks, at, signal));
       return {
         organization: subject.organization,
         user: subject.user,
@@ -74,11 +74,18 @@ export function usageReports(
         }),
       };
     },
-    /** Daily usage rows of the last `days` days (today included), oldest first. */
-    history: (organization: string, days = DEFAULT_HISTORY_DAYS): Promise<DailyUsage[]> => {
+    /**
+     * Daily usage rows of the last `days` days (today included), oldest first. Includes
+     * everything this process counted; other processes' rows of their last history flush
+     * interval (default 1 s) may not be written yet.
+     */
+    history: async (organization: string, days = DEFAULT_HISTORY_DAYS): Promise<DailyUsage[]> => {
       const at = now();
       const from = new Date(at - (days - 1) * DAY_MS - DAY_MS).toISOString().slice(0, 10);
       const to = new Date(at + DAY_MS).toISOString().slice(0, 10);
+      // what this process counted is written first (a failed write keeps its rows for the
+      // next flush; the read still answers); other processes' last second may lag
+      await engine.flush().catch(() => {});
       return store.history(organization, from, to);
     },
   };

@@ -1,11 +1,11 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteStore } from '../store/types.js';
 import { type CounterState, EMPTY_STATE, roll } from './algorithm.js';
-import { decide, historyOf, type LoadedItem, refundState } from './decide.js';
+import { decide, loaded, refundState } from './decide.js';
 import { ALGORITHM } from './definition.js';
 import { withRetry } from './retry.js';
 import { sqliteQuotaRecords } from './sqlite-records.js';
-import type { QuotaItem, QuotaStore } from './store.js';
+import type { ItemOutcome, QuotaItem, QuotaStore } from './store.js';
 
 const SQL = {
   limit:
@@ -21,11 +21,9 @@ const SQL = {
   lease:
     'INSERT INTO breakwater_quota_leases (lease_id, quota, subject, expires_at) VALUES (?, ?, ?, ?)',
   release: 'DELETE FROM breakwater_quota_leases WHERE lease_id = ?',
-  unhistory:
-    'UPDATE breakwater_quota_usage_daily SET used = max(0, used - ?) WHERE organization = ? AND day = ? AND quota = ?',
   history: `INSERT INTO breakwater_quota_usage_daily (organization, day, quota, used, refused, overage)
-            VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (organization, day, quota)
-            DO UPDATE SET used = used + excluded.used, refused = refused + excluded.refused,
+            VALUES (?, ?, ?, max(0, ?), ?, ?) ON CONFLICT (organization, day, quota)
+            DO UPDATE SET used = max(0, used + ?), refused = refused + excluded.refused,
               overage = overage + excluded.overage`,
 } as const;
 
@@ -68,37 +66,22 @@ export function sqliteQuotaStore(store: SqliteStore): QuotaStore {
       withRetry(
         () =>
           store.transaction(() => {
-            const loaded: LoadedItem[] = items.map((item) => ({
-              item,
-              state: read(item, now),
-              limit: limitOf(item.organization, item.quota),
-            }));
-            const outcome = decide(loaded, now);
-            items.forEach((item, i) => {
-              const result = outcome.items[i];
-              if (result === undefined) return;
-              if (outcome.admitted) {
+            const found = items.map((item) =>
+              loaded(read(item, now), item.limit ?? limitOf(item.organization, item.quota)),
+            );
+            const admitted = decide(items, found, now);
+            if (admitted) {
+              items.forEach((item, i) => {
                 const { quota, subject } = item;
                 if (quota.code === ALGORITHM.concurrency) {
                   sql(SQL.lease).run(item.leaseId, quota.name, subject, item.leaseExpiresAt);
                 } else {
-                  const { start, used, prev } = result.state;
+                  const { start, used, prev } = (found[i] as ItemOutcome).state;
                   sql(SQL.save).run(quota.name, subject, start, used, prev);
                 }
-              }
-              const delta = historyOf(item, result, outcome.admitted, now);
-              if (delta !== undefined) {
-                sql(SQL.history).run(
-                  item.organization,
-                  item.day,
-                  item.quota.name,
-                  delta.used,
-                  delta.refused,
-                  delta.overage,
-                );
-              }
-            });
-            return outcome;
+              });
+            }
+            return { admitted, items: found };
           }),
         signal,
       ),
@@ -123,7 +106,17 @@ export function sqliteQuotaStore(store: SqliteStore): QuotaStore {
                   );
                 }
               }
-              sql(SQL.unhistory).run(item.weight, item.organization, item.day, item.quota.name);
+            }
+          }),
+        signal,
+      ),
+    addHistory: (rows, signal) =>
+      withRetry(
+        () =>
+          store.transaction(() => {
+            const upsert = sql(SQL.history);
+            for (const r of rows) {
+              upsert.run(r.organization, r.day, r.quota, r.used, r.refused, r.overage, r.used);
             }
           }),
         signal,

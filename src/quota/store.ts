@@ -21,6 +21,11 @@ export interface QuotaItem {
   /** Concurrency only: the lease this acquisition takes, and when it expires (epoch ms). */
   leaseId?: string;
   leaseExpiresAt?: number;
+  /**
+   * The limit in force when the caller knows it (its override cache); undefined: the store
+   * reads the organization's override inside the step.
+   */
+  limit?: number | undefined;
 }
 
 /** What the store found and did for one item. */
@@ -55,6 +60,17 @@ export interface RefundItem {
   leaseId?: string;
 }
 
+/** What to add to one daily history row (`used` is negative for a refund; never below 0). */
+export interface HistoryDelta {
+  organization: string;
+  /** `YYYY-MM-DD` in the quota's zone. */
+  day: string;
+  quota: string;
+  used: number;
+  refused: number;
+  overage: number;
+}
+
 /** A read of one item's usage, without consuming. */
 export interface PeekItem {
   quota: Quota;
@@ -65,14 +81,24 @@ export interface PeekItem {
 
 /**
  * The quota capability's store seam. Times are epoch ms from the caller's clock. `consume`
- * is one atomic step over all items: the store reads each item's state and override,
- * rolls it to `now`, and writes every item only when every hard item fits.
+ * is one atomic step over all items: the store reads each item's state (and its override
+ * unless the item carries its limit), rolls it to `now`, and writes every item only when
+ * every hard item fits.
+ *
+ * Daily history: a store with `addHistory` leaves it out of `consume` and `refund`; the
+ * caller (createQuotas) adds the rows up in memory and hands them over in batches. A store
+ * without it (memory) records history inside `consume` and `refund` itself.
  */
 export interface QuotaStore {
   readonly kind: 'memory' | 'sqlite' | 'postgres' | 'redis';
   consume(items: QuotaItem[], now: number, signal?: AbortSignal): Promise<ConsumeOutcome>;
   /** The same step done synchronously, for stores that can (memory): no await on the hot path. */
   consumeNow?(items: QuotaItem[], now: number): ConsumeOutcome;
+  /**
+   * `consumeNow` for one item (admitted = `fits`), the hot path of a single-quota check: no
+   * arrays, and the answer may be one object the store reuses, so read it before the next.
+   */
+  consumeOneNow?(item: QuotaItem, now: number): ItemOutcome;
   /** Gives back consumed units (a window that rolled since is left alone), releases leases. */
   refund(items: RefundItem[], now: number, signal?: AbortSignal): Promise<void>;
   /** Current states and limits, rolled to `now`, without writing. */
@@ -92,6 +118,8 @@ export interface QuotaStore {
    * step. Undefined when no such request; the request unchanged when it was already decided.
    */
   decideRequest(decision: DecideIncrease): Promise<IncreaseRequest | undefined>;
+  /** Adds batched daily history rows, in one step per call; `used` never goes below 0. */
+  addHistory?(rows: HistoryDelta[], signal?: AbortSignal): Promise<void>;
   /** Daily usage of an organization, days `from`..`to` inclusive (`YYYY-MM-DD`). */
   history(organization: string, from: string, to: string): Promise<DailyUsage[]>;
   close?(): Promise<void>;

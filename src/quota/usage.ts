@@ -1,4 +1,4 @@
-import { type CounterState, capacityOf, remainingOf, resetAt, usageOf } from './algorithm.js';
+import { type CounterState, capacityOf, remainingFrom, resetAt, usageOf } from './algorithm.js';
 import type { Quota } from './definition.js';
 
 /** One quota's usage for one key, as reports and headers show it. */
@@ -19,6 +19,10 @@ export interface QuotaUsage {
   warning: boolean;
 }
 
+/** True at or past the quota's warning threshold (any use of a zero capacity). */
+export const warningOf = (quota: Quota, used: number, capacity: number): boolean =>
+  capacity > 0 ? used >= quota.warnAt * capacity : used > 0;
+
 /** Usage numbers from a rolled state. */
 export function usageFrom(
   quota: Quota,
@@ -33,9 +37,9 @@ export function usageFrom(
     quota: quota.name,
     limit,
     used,
-    remaining: remainingOf(quota, state, limit, now),
+    remaining: remainingFrom(capacity, used),
     resetAt: resetAt(quota, state, limit, now, windowEnd),
     overage: Math.max(0, used - capacity),
-    warning: capacity > 0 ? used >= quota.warnAt * capacity : used > 0,
+    warning: warningOf(quota, used, capacity),
   };
 }

@@ -1,0 +1,83 @@
+import { retryAt } from './algorithm.js';
+import type { Quota } from './definition.js';
+import type { ConsumeOutcome, ItemOutcome, QuotaItem } from './store.js';
+import { type QuotaUsage, usageFrom } from './usage.js';
+
+/** One quota of a consumption: its usage after the step and what a refund needs. */
+export interface ConsumedQuota extends QuotaUsage {
+  definition: Quota;
+  organization: string;
+  subject: string;
+  weight: number;
+  /** False when this quota refused (hard) the request. */
+  fits: boolean;
+  /** Refused: epoch ms when the request would fit (undefined: never, or unknown). */
+  retryAt: number | undefined;
+  /** Calendar window end (0 for other kinds). */
+  windowEnd: number;
+  /** State start right after the step (what a refund compares with). */
+  start: number;
+  day: string;
+  leaseId?: string | undefined;
+}
+
+/** The answer to one consume step. */
+export interface Consumption {
+  /** True when every hard quota had room and all were consumed; false: none were. */
+  readonly admitted: boolean;
+  /** Names of the quotas that refused. */
+  readonly violated: string[];
+  readonly items: ConsumedQuota[];
+  /** `store`, or `fallback` when the store failed and the quotas fail open. */
+  readonly source: 'store' | 'fallback';
+  /** Epoch ms of the step. */
+  readonly at: number;
+}
+
+/**
+ * What callers see of one quota: one plain object (its fields can be spread and printed),
+ * built from the item and the store's answer.
+ */
+export function consumedQuota(item: QuotaItem, result: ItemOutcome, at: number): ConsumedQuota {
+  const { quota, windowEnd } = item;
+  const { state, limit, fits } = result;
+  const usage = usageFrom(quota, state, limit, at, windowEnd);
+  return {
+    quota: usage.quota,
+    limit: usage.limit,
+    used: usage.used,
+    remaining: usage.remaining,
+    resetAt: usage.resetAt,
+    overage: usage.overage,
+    warning: usage.warning,
+    definition: quota,
+    organization: item.organization,
+    subject: item.subject,
+    weight: item.weight,
+    fits,
+    retryAt: fits ? undefined : retryAt(quota, state, limit, item.weight, at, windowEnd),
+    windowEnd,
+    start: state.start,
+    day: item.day,
+    leaseId: item.leaseId,
+  };
+}
+
+/** The consumption callers see of a step. */
+export function toConsumption(
+  items: QuotaItem[],
+  outcome: ConsumeOutcome,
+  at: number,
+  source: Consumption['source'],
+): Consumption {
+  const consumed: ConsumedQuota[] = new Array(items.length);
+  const violated: string[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as QuotaItem;
+    const result = outcome.items[i] as ItemOutcome | undefined;
+    if (result === undefined) throw new Error('quota store answered too few items');
+    consumed[i] = consumedQuota(item, result, at);
+    if (!result.fits) violated.push(item.quota.name);
+  }
+  return { admitted: outcome.admitted, violated, items: consumed, source, at };
+}
