@@ -14,9 +14,11 @@ function randomHex(bytes: number): string {
       randomFillSync(POOL);
       offset = 0;
     }
-    const hex = POOL.toString('hex', offset, offset + bytes);
+    const from = offset;
     offset += bytes;
-    if (!/^0+$/.test(hex)) return hex;
+    for (let i = from; i < offset; i++) {
+      if (POOL[i] !== 0) return POOL.toString('hex', from, offset);
+    }
   }
 }
 

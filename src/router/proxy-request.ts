@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { BreakwaterError } from '../errors/breakwater-error.js';
@@ -39,12 +39,13 @@ function isReset(error: unknown): boolean {
 const tooLarge = (limit: number) =>
   new BreakwaterError(errors.HTTP_PAYLOAD_TOO_LARGE, `request body exceeds ${limit} bytes`);
 
-/** Adds the router's cookie after any the upstream set; never replaces theirs. */
-function appendSetCookie(headers: OutgoingHttpHeaders, cookie: string): void {
-  const prior = headers['set-cookie'];
-  if (prior === undefined) headers['set-cookie'] = cookie;
-  else if (Array.isArray(prior)) headers['set-cookie'] = [...prior, cookie];
-  else headers['set-cookie'] = [String(prior), cookie];
+const CLIENT_CLOSED = 'client closed the connection';
+const kExchange = Symbol('breakwater.exchange');
+type Tracked = ServerResponse & { [kExchange]?: Exchange };
+
+/** The one `close` listener of a response, shared by all: tells its exchange the client left. */
+function onClientClose(this: Tracked): void {
+  this[kExchange]?.clientClosed();
 }
 
 /**
@@ -57,15 +58,22 @@ function appendSetCookie(headers: OutgoingHttpHeaders, cookie: string): void {
  * answer is a 5xx or the router answered 502/504 (or cut the body) because of it. A reset
  * retried elsewhere (or with nowhere to go) is a failure of the first upstream unless it is
  * draining; one retried on the same upstream is not counted. Client aborts are not recorded.
- * `resetBy` and `resetStart` are set on the retry: the upstream whose reset caused it, and
- * when that attempt started.
  */
 export function proxyRequest(
   req: IncomingMessage,
   res: ServerResponse,
   targets: ProxyTargets,
-  resetBy?: Upstream,
-  resetStart = 0,
+): void {
+  attempt(req, res, targets, undefined, 0);
+}
+
+/** One attempt; `resetBy` and `resetStart` say whose reset (started when) a retry follows. */
+function attempt(
+  req: IncomingMessage,
+  res: Tracked,
+  targets: ProxyTargets,
+  resetBy: Upstream | undefined,
+  resetStart: number,
 ): void {
   const target = targets.pick(req);
   if (resetBy !== undefined && resetBy !== target?.upstream && !resetBy.draining) {
@@ -75,10 +83,10 @@ export function proxyRequest(
     sendProblem(res, noUpstream(), req.url);
     return;
   }
-  const { upstream, setCookie } = target;
   const withBody = hasBody(req);
   const limit = targets.bodyLimitBytes;
-  if (withBody && (declaredLength(req) ?? 0) > limit) {
+  const length = withBody ? declaredLength(req) : 0;
+  if (length !== undefined && length > limit) {
     res.shouldKeepAlive = false;
     sendProblem(res, tooLarge(limit), req.url);
     return;
@@ -86,29 +94,12 @@ export function proxyRequest(
   const method = req.method ?? 'GET';
   const retriable = resetBy === undefined && !withBody && (method === 'GET' || method === 'HEAD');
   let body: Readable | null = null;
-  if (withBody) body = declaredLength(req) === undefined ? limitBody(req, limit) : req;
+  if (withBody) body = length === undefined ? limitBody(req, limit) : req;
 
-  upstream.begin();
-  const start = performance.now();
-  let ended = false;
-  let status = 0;
-  let clientGone = false;
-  let controller: Dispatcher.DispatchController | undefined;
-  const end = () => {
-    if (ended) return false;
-    ended = true;
-    upstream.done();
-    res.off('close', onClose);
-    return true;
-  };
-  const onClose = () => {
-    if (ended) return;
-    clientGone = true;
-    controller?.abort(new Error('client closed the connection'));
-  };
-  res.on('close', onClose);
-
-  upstream.pool.dispatch(
+  const exchange = new Exchange(req, res, targets, target, retriable);
+  if (res[kExchange] === undefined) res.on('close', onClientClose);
+  res[kExchange] = exchange;
+  target.upstream.pool.dispatch(
     {
       path: req.url ?? '/',
       method,
@@ -118,49 +109,98 @@ export function proxyRequest(
       }),
       body,
     },
-    {
-      onRequestStart(c) {
-        controller = c;
-        if (clientGone) c.abort(new Error('client closed the connection'));
-      },
-      onResponseStart(c, code, headers) {
-        if (code < 200) return;
-        const out = downstreamHeaders(headers);
-        if (setCookie !== undefined) appendSetCookie(out, setCookie);
-        try {
-          res.writeHead(code, out);
-        } catch (error) {
-          c.abort(error as Error); // a header node refuses to send: answered as a 502
-          return;
-        }
-        status = code;
-        if (String(headers['content-type']).startsWith('text/event-stream')) res.flushHeaders();
-      },
-      onResponseData(c, chunk) {
-        if (!res.write(chunk)) {
-          c.pause();
-          res.once('drain', () => c.resume());
-        }
-      },
-      onResponseEnd() {
-        if (!end()) return;
-        res.end();
-        upstream.samples.record(Date.now(), performance.now() - start, status >= 500);
-      },
-      onResponseError(_c, error) {
-        if (!end() || clientGone) return;
-        if (status === 0 && retriable && isReset(error)) {
-          proxyRequest(req, res, targets, upstream, start);
-          return;
-        }
-        if ((error as { tooLarge?: boolean }).tooLarge === true) {
-          res.shouldKeepAlive = false;
-          sendProblem(res, tooLarge(limit), req.url);
-          return;
-        }
-        upstream.samples.record(Date.now(), performance.now() - start, true);
-        sendProblem(res, upstreamProblem(error), req.url);
-      },
-    },
+    exchange,
   );
+}
+
+/**
+ * One request in flight to an upstream, and the handler undici calls back: one object holds
+ * what closures per request would otherwise capture.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private readonly upstream: Upstream;
+  private readonly start = performance.now();
+  private controller: Dispatcher.DispatchController | undefined = undefined;
+  /** The status sent to the client; 0 until the response head left. */
+  private status = 0;
+  private ended = false;
+  private clientGone = false;
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: Tracked,
+    private readonly targets: ProxyTargets,
+    private readonly target: ProxyTarget,
+    private readonly retriable: boolean,
+  ) {
+    this.upstream = target.upstream;
+    this.upstream.begin();
+  }
+
+  clientClosed(): void {
+    if (this.ended) return;
+    this.clientGone = true;
+    this.controller?.abort(new Error(CLIENT_CLOSED));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.clientGone) controller.abort(new Error(CLIENT_CLOSED));
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    status: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (status < 200) return;
+    const res = this.res;
+    const out = downstreamHeaders(headers);
+    // appended after the app's own Set-Cookie lines, never replacing them
+    if (this.target.setCookie !== undefined) out.push('set-cookie', this.target.setCookie);
+    try {
+      res.writeHead(status, out);
+    } catch (error) {
+      controller.abort(error as Error); // a header node refuses to send: answered as a 502
+      return;
+    }
+    this.status = status;
+    if (headers['content-type']?.startsWith('text/event-stream') === true) res.flushHeaders();
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.res.write(chunk)) return;
+    controller.pause();
+    this.res.once('drain', () => controller.resume());
+  }
+
+  onResponseEnd(): void {
+    if (!this.end()) return;
+    this.res.end();
+    this.upstream.samples.record(Date.now(), performance.now() - this.start, this.status >= 500);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (!this.end() || this.clientGone) return;
+    const { req, res } = this;
+    if (this.status === 0 && this.retriable && isReset(error)) {
+      attempt(req, res, this.targets, this.upstream, this.start);
+      return;
+    }
+    if ((error as { tooLarge?: boolean }).tooLarge === true) {
+      res.shouldKeepAlive = false;
+      sendProblem(res, tooLarge(this.targets.bodyLimitBytes), req.url);
+      return;
+    }
+    this.upstream.samples.record(Date.now(), performance.now() - this.start, true);
+    sendProblem(res, upstreamProblem(error), req.url);
+  }
+
+  /** Marks the exchange over (once); false when it already was. */
+  private end(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    this.upstream.done();
+    return true;
+  }
 }

@@ -1,7 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setCookieValue } from './cookies.js';
-import { type ProxyTargets, proxyRequest } from './proxy-request.js';
+import { type ProxyTarget, type ProxyTargets, proxyRequest } from './proxy-request.js';
 import { proxyUpgrade } from './proxy-upgrade.js';
 import { chooseRoute, EMPTY_TABLE, type RouteTable } from './routing.js';
 import { Upstream } from './upstream.js';
@@ -46,6 +46,8 @@ export function createRouter(options: RouterOptions = {}): Router {
   const upstreams = new Map<string, Upstream>();
   let table: RouteTable = EMPTY_TABLE;
 
+  // the target without a cookie of the upstream picked last, kept to spare an allocation
+  let plain: ProxyTarget | undefined;
   const targets: ProxyTargets = {
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     pick: (req: IncomingMessage) => {
@@ -54,13 +56,10 @@ export function createRouter(options: RouterOptions = {}): Router {
       const upstream = upstreams.get(choice.route.upstream);
       if (upstream === undefined) return undefined;
       const sticky = choice.assign ? table.sticky : undefined;
-      return {
-        upstream,
-        setCookie:
-          sticky === undefined
-            ? undefined
-            : setCookieValue(sticky.cookie, upstream.key, sticky.maxAgeS),
-      };
+      if (sticky !== undefined)
+        return { upstream, setCookie: setCookieValue(sticky.cookie, upstream.key, sticky.maxAgeS) };
+      if (plain?.upstream !== upstream) plain = { upstream, setCookie: undefined };
+      return plain;
     },
   };
   const server = http.createServer(
@@ -96,6 +95,7 @@ export function createRouter(options: RouterOptions = {}): Router {
       if (upstream === undefined) return { cut: 0 };
       const result = await upstream.drain(timeoutMs);
       if (upstreams.get(key) === upstream) upstreams.delete(key);
+      if (plain?.upstream === upstream) plain = undefined;
       return result;
     },
     listen: ({ host = DEFAULT_ROUTER_HOST, port = DEFAULT_ROUTER_PORT }) =>

@@ -47,15 +47,23 @@ export interface RouteRequest {
 
 /** The route for one request, and whether its answer must carry the sticky cookie. */
 export interface RouteChoice {
-  route: Route;
-  assign: boolean;
+  readonly route: Route;
+  readonly assign: boolean;
 }
+
+/** The choice a one-route table always makes, made once, so routing it allocates nothing. */
+const kOnly = Symbol('breakwater.onlyChoice');
+type WithOnly = RouteTable & { readonly [kOnly]?: RouteChoice };
 
 export const EMPTY_TABLE: RouteTable = Object.freeze({ routes: Object.freeze([]) });
 
 /** A table that sends everything to one upstream. */
 export function singleRoute(upstream: string): RouteTable {
-  return Object.freeze({ routes: Object.freeze([Object.freeze({ upstream, weight: 1 })]) });
+  const route = Object.freeze({ upstream, weight: 1 });
+  return Object.freeze({
+    routes: Object.freeze([route]),
+    [kOnly]: Object.freeze({ route, assign: false }),
+  });
 }
 
 /**
@@ -92,8 +100,12 @@ export function weightedTable(
     if (rule.cookie !== undefined && !isCookieName(rule.cookie))
       throw new TypeError(`targeting rule cookie "${rule.cookie}" is not a valid cookie name`);
   }
+  const frozen = Object.freeze(routes.map((route) => Object.freeze({ ...route })));
   return Object.freeze({
-    routes: Object.freeze(routes.map((route) => Object.freeze({ ...route }))),
+    routes: frozen,
+    ...(frozen.length === 1
+      ? { [kOnly]: Object.freeze({ route: frozen[0] as Route, assign: false }) }
+      : {}),
     ...(sticky === undefined ? {} : { sticky: Object.freeze({ ...sticky }) }),
     ...(rules === undefined || rules.length === 0
       ? {}
@@ -133,7 +145,8 @@ export function chooseRoute(
   const routes = table.routes;
   if (routes.length === 1) {
     const only = routes[0] as Route;
-    return only.weight > 0 ? { route: only, assign: false } : undefined;
+    if (only.weight <= 0) return undefined;
+    return (table as WithOnly)[kOnly] ?? { route: only, assign: false };
   }
   let total = 0;
   let candidates = 0;

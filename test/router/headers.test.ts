@@ -77,7 +77,7 @@ describe('upstream headers', () => {
     });
   });
 
-  it('strips hop-by-hop response headers', () => {
+  it('strips hop-by-hop response headers into a flat list, repeated values kept', () => {
     expect(
       downstreamHeaders({
         connection: 'x-a',
@@ -86,11 +86,10 @@ describe('upstream headers', () => {
         'transfer-encoding': 'chunked',
         'set-cookie': ['a=1', 'b=2'],
         'content-type': 'text/plain',
+        'proxy-authenticate': 'Basic',
       }),
-    ).toEqual({
-      'set-cookie': ['a=1', 'b=2'],
-      'content-type': 'text/plain',
-    });
+    ).toEqual(['set-cookie', ['a=1', 'b=2'], 'content-type', 'text/plain']);
+    expect(downstreamHeaders({ connection: 'keep-alive', date: 'x' })).toEqual(['date', 'x']);
   });
 
   it('continues a valid trace with a new span, or starts one, keeping the sampled flag', () => {

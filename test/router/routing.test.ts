@@ -18,6 +18,8 @@ describe('chooseRoute without stickiness', () => {
       route: { upstream: 'a', weight: 1 },
       assign: false,
     });
+    const single = singleRoute('a');
+    expect(chooseRoute(single, bare, 0.5)).toBe(chooseRoute(single, bare, 0.1)); // made once
     expect(chooseRoute(EMPTY_TABLE, bare, 0.5)).toBeUndefined();
     expect(chooseRoute({ routes: [{ upstream: 'x', weight: 0 }] }, bare, 0.1)).toBeUndefined();
   });
