@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import type { BreakwaterConfig } from '../../src/config/schema.js';
 import { cleanupBackends, tempDir } from '../support/backends.js';
 import { type CanarySample, startCanaryLoad } from './canary-load.js';
@@ -71,8 +71,9 @@ describe('canary rollouts through the real router (real processes, load on loopb
       store: `sqlite:${path.join(root, 'state.db')}`,
       canary: canary({ intervalMs: 2_500 }),
     });
+    onTestFailed(() => console.log(bw.sink.lines.slice(-60).join('\n')));
     try {
-      await servesLabel(bw.routerUrl, 'v1');
+      await servesLabel(bw.routerUrl, 'v1', 60_000);
       const anonymous = startCanaryLoad(bw.routerUrl, { rps: 200 });
       const early = startCanaryLoad(bw.routerUrl, { rps: 0, clients: 8, clientPauseMs: 40 });
       const deployed = cli([
@@ -156,8 +157,9 @@ describe('canary rollouts through the real router (real processes, load on loopb
         analysis: { triggers: { windowMs: 1_000, minRequests: 10, errorRate: { sustainMs: 300 } } },
       }),
     });
+    onTestFailed(() => console.log(bw.sink.lines.slice(-60).join('\n')));
     try {
-      await servesLabel(bw.routerUrl, 'v1');
+      await servesLabel(bw.routerUrl, 'v1', 60_000);
       const load = startCanaryLoad(bw.routerUrl, { rps: 250 });
       const result = await cli([
         'deploy',
@@ -186,7 +188,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
       expect(samples.filter((s) => s.label === 'v1' && s.status !== 200)).toEqual([]);
       expect(samples.filter((s) => s.status === 0)).toEqual([]);
       expect(samples.some((s) => s.label === 'v2' && s.status === 500)).toBe(true);
-      await servesLabel(bw.routerUrl, 'v1');
+      await servesLabel(bw.routerUrl, 'v1', 60_000);
       const status = JSON.parse((await cli(['status', '--admin', bw.adminUrl, '--json'])).stdout);
       expect(status.active.label).toBe('v1');
       expect(status.deploying).toBeNull();
@@ -208,8 +210,9 @@ describe('canary rollouts through the real router (real processes, load on loopb
         },
       }),
     });
+    onTestFailed(() => console.log(bw.sink.lines.slice(-60).join('\n')));
     try {
-      await servesLabel(bw.routerUrl, 'v1');
+      await servesLabel(bw.routerUrl, 'v1', 60_000);
       const load = startCanaryLoad(bw.routerUrl, { rps: 200 });
       const slow = await cli([
         'deploy',
@@ -284,8 +287,9 @@ describe('canary rollouts through the real router (real processes, load on loopb
         },
       }),
     });
+    onTestFailed(() => console.log(bw.sink.lines.slice(-60).join('\n')));
     try {
-      await servesLabel(bw.routerUrl, 'v1');
+      await servesLabel(bw.routerUrl, 'v1', 60_000);
       const load = startCanaryLoad(bw.routerUrl, { rps: 200 });
       const result = await cli([
         'deploy',
@@ -334,6 +338,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
       }),
     };
     let bw = await startInProcess(root, config);
+    onTestFailed(() => console.log(bw.sink.lines.slice(-60).join('\n')));
     const admin = () => ['--admin', bw.adminUrl];
     const status = async () =>
       JSON.parse((await cli(['status', ...admin(), '--json'])).stdout) as {
@@ -350,7 +355,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
       }, 60_000);
     let load = startCanaryLoad(bw.routerUrl, { rps: 100 });
     try {
-      await servesLabel(bw.routerUrl, 'v1');
+      await servesLabel(bw.routerUrl, 'v1', 60_000);
       // an approval gate: the rollout waits at 10 % for an operator
       const gated = cli([
         'deploy',
@@ -411,7 +416,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
       await bw.close();
       expect((await interrupted).code).not.toBe(0); // the follower loses its router
       bw = await startInProcess(root, config);
-      await servesLabel(bw.routerUrl, 'v2');
+      await servesLabel(bw.routerUrl, 'v2', 60_000);
       load = startCanaryLoad(bw.routerUrl, { rps: 100 });
       await until(
         (s) => s.deploying?.label === 'v3' && s.deploying.progress.rollout?.weight === 10,
@@ -449,9 +454,10 @@ describe('canary rollouts through the real router (real processes, load on loopb
       deploy: { timeoutMs: 3_000 },
       canary: canary(),
     });
+    onTestFailed(() => console.log(bw.sink.lines.slice(-60).join('\n')));
     const admin = ['--admin', bw.adminUrl];
     try {
-      await servesLabel(bw.routerUrl, 'v1');
+      await servesLabel(bw.routerUrl, 'v1', 60_000);
       const none = await cli(['pause', ...admin]);
       expect(none.code).toBe(1);
       expect(none.stderr).toMatch(/no deploy is in progress \[BW_DEPLOY_NOT_IN_PROGRESS\]/);

@@ -134,8 +134,8 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000)
 }
 
 /** Resolves once the router answers 200 with `label`. */
-export const servesLabel = (routerUrl: string, label: string) =>
+export const servesLabel = (routerUrl: string, label: string, timeoutMs?: number) =>
   eventually(async () => {
     const response = await get(`${routerUrl}/`);
     if (response.label !== label) throw new Error(`serving ${response.status} ${response.body}`);
-  });
+  }, timeoutMs);
