@@ -25,7 +25,6 @@ export function newRollout(run: RunningDeploy, defaultIntervalMs: number): Rollo
     stepStartedAt: new Date().toISOString(),
     failures: 0,
     paused: null,
-    emergency: run.emergency,
   };
 }
 

@@ -6,7 +6,7 @@ import { BreakwaterError } from '../errors/breakwater-error.js';
 import { errors } from '../errors/registry.js';
 import type { Router } from '../router/router.js';
 import type { RolloutCommand, RolloutMailbox } from './canary-commands.js';
-import { probeHealth } from './health-gate.js';
+import { probeHealth, sleep } from './health-gate.js';
 import type { Phase } from './phases.js';
 import { processGroupRss } from './process-memory.js';
 import type { RunningDeploy } from './progress.js';
@@ -348,14 +348,3 @@ export class CanaryRollout {
 
 const iso = () => new Date().toISOString();
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -87,7 +87,8 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<string |
   }
 }
 
-function sleep(ms: number, signal: AbortSignal, exited?: Promise<string>): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts or `exited` settles; never rejects. */
+export function sleep(ms: number, signal: AbortSignal, exited?: Promise<string>): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done() {

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/resolve.js';
 import type { Router } from '../router/router.js';
 import { EMPTY_TABLE, singleRoute } from '../router/routing.js';
-import { waitHealthy } from './health-gate.js';
+import { waitInstanceHealthy } from './deploy-run.js';
 import type { Instance } from './instance.js';
 import type { Phase } from './phases.js';
 import { DEFAULT_STRATEGY } from './plan.js';
@@ -141,15 +141,16 @@ async function activate(
 
 /** Probes until healthy, however long it takes (the supervisor restarts a crashing app). */
 async function untilHealthy(ctx: RestoreContext, instance: Instance): Promise<boolean> {
-  const { deploy, app } = ctx.config;
+  const { deploy } = ctx.config;
   while (!ctx.stopping()) {
-    const reason = await waitHealthy({
-      url: new URL(app.healthPath, instance.url).href,
-      intervalMs: deploy.healthIntervalMs,
-      timeoutMs: deploy.healthTimeoutMs,
-      deadline: Date.now() + deploy.timeoutMs,
-      signal: AbortSignal.timeout(deploy.timeoutMs + deploy.healthTimeoutMs),
-    });
+    // no exit watch: the supervisor restarts a crashing app, so keep probing
+    const reason = await waitInstanceHealthy(
+      ctx.config,
+      instance.url,
+      undefined,
+      Date.now() + deploy.timeoutMs,
+      AbortSignal.timeout(deploy.timeoutMs + deploy.healthTimeoutMs),
+    );
     if (reason === undefined) return true;
     ctx.log(`${instance.url} not healthy yet (${reason}); still trying`);
   }

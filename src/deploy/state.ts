@@ -48,7 +48,6 @@ export interface RolloutState {
   failures: number;
   /** Set while the rollout waits for an operator: a `pause` step or a `pause` command. */
   paused: { by: string; at: string } | null;
-  emergency: boolean;
 }
 
 export const EMPTY_STATE: RouterState = Object.freeze({
