@@ -53,6 +53,10 @@ async function entry(adminUrl: string, id?: number): Promise<Entry> {
   return found;
 }
 
+/** `breakwater deploy --strategy canary ...` through the router's admin API. */
+const deployCanary = (adminUrl: string, args: string[]) =>
+  cli(['deploy', '--admin', adminUrl, '--strategy', 'canary', ...args]);
+
 const at = (event: Event | undefined) => Date.parse(event?.at ?? 'x');
 
 /** Share of cookie-less requests answered by `label` in [from, to). */
@@ -76,12 +80,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
       await servesLabel(bw.routerUrl, 'v1', 60_000);
       const anonymous = startCanaryLoad(bw.routerUrl, { rps: 200 });
       const early = startCanaryLoad(bw.routerUrl, { rps: 0, clients: 8, clientPauseMs: 40 });
-      const deployed = cli([
-        'deploy',
-        '--admin',
-        bw.adminUrl,
-        '--strategy',
-        'canary',
+      const deployed = deployCanary(bw.adminUrl, [
         '--steps',
         '10,50,100',
         '--label',
@@ -161,12 +160,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
     try {
       await servesLabel(bw.routerUrl, 'v1', 60_000);
       const load = startCanaryLoad(bw.routerUrl, { rps: 250 });
-      const result = await cli([
-        'deploy',
-        '--admin',
-        bw.adminUrl,
-        '--strategy',
-        'canary',
+      const result = await deployCanary(bw.adminUrl, [
         '--label',
         'v2',
         '--command',
@@ -214,12 +208,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
     try {
       await servesLabel(bw.routerUrl, 'v1', 60_000);
       const load = startCanaryLoad(bw.routerUrl, { rps: 200 });
-      const slow = await cli([
-        'deploy',
-        '--admin',
-        bw.adminUrl,
-        '--strategy',
-        'canary',
+      const slow = await deployCanary(bw.adminUrl, [
         '--label',
         'v2',
         '--command',
@@ -242,12 +231,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
       expect(verdict.mannWhitney).toMatchObject({ outcome: 'higher', confidence: 0.98 });
       expect(verdict.checks.find((c) => c.name === 'mann-whitney')?.passed).toBe(false);
 
-      const sick = await cli([
-        'deploy',
-        '--admin',
-        bw.adminUrl,
-        '--strategy',
-        'canary',
+      const sick = await deployCanary(bw.adminUrl, [
         '--interval',
         '60s',
         '--label',
@@ -291,12 +275,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
     try {
       await servesLabel(bw.routerUrl, 'v1', 60_000);
       const load = startCanaryLoad(bw.routerUrl, { rps: 200 });
-      const result = await cli([
-        'deploy',
-        '--admin',
-        bw.adminUrl,
-        '--strategy',
-        'canary',
+      const result = await deployCanary(bw.adminUrl, [
         '--steps',
         '10,50,pause,100', // the gate holds it at 50 % until the trigger fires
         '--label',
@@ -357,11 +336,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
     try {
       await servesLabel(bw.routerUrl, 'v1', 60_000);
       // an approval gate: the rollout waits at 10 % for an operator
-      const gated = cli([
-        'deploy',
-        ...admin(),
-        '--strategy',
-        'canary',
+      const gated = deployCanary(bw.adminUrl, [
         '--steps',
         '10,pause,50,100',
         '--label',
@@ -396,11 +371,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
       await servesLabel(bw.routerUrl, 'v2');
 
       // paused by an operator, then the router restarts: still paused at 10 %, then resumed
-      const interrupted = cli([
-        'deploy',
-        ...admin(),
-        '--strategy',
-        'canary',
+      const interrupted = deployCanary(bw.adminUrl, [
         '--interval',
         '60s',
         '--label',
@@ -466,21 +437,10 @@ describe('canary rollouts through the real router (real processes, load on loopb
       expect(backwards.stderr).toMatch(/steps: 10 must be larger than the step before it \(50\)/);
       const notCanary = await cli(['deploy', ...admin, '--steps', '10,100']);
       expect(notCanary.stderr).toMatch(/need --strategy canary/);
-      const badInterval = await cli([
-        'deploy',
-        ...admin,
-        '--strategy',
-        'canary',
-        '--interval',
-        'soon',
-      ]);
+      const badInterval = await deployCanary(bw.adminUrl, ['--interval', 'soon']);
       expect(badInterval.stderr).toMatch(/interval: "soon" is not a duration/);
 
-      const unhealthy = await cli([
-        'deploy',
-        ...admin,
-        '--strategy',
-        'canary',
+      const unhealthy = await deployCanary(bw.adminUrl, [
         '--emergency',
         '--label',
         'v2',
@@ -488,11 +448,7 @@ describe('canary rollouts through the real router (real processes, load on loopb
         appCommand('v2', '--mode', 'never-healthy'),
       ]);
       expect(unhealthy.code).toBe(1); // the health gate still holds
-      const hotfix = await cli([
-        'deploy',
-        ...admin,
-        '--strategy',
-        'canary',
+      const hotfix = await deployCanary(bw.adminUrl, [
         '--emergency',
         '--label',
         'v3',
