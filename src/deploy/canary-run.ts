@@ -347,4 +347,3 @@ export class CanaryRollout {
 }
 
 const iso = () => new Date().toISOString();
-
