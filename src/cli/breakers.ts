@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { localActor } from '../admin/actor.js';
 import { createAuditLog } from '../admin/audit.js';
+import { parseDuration } from '../config/duration.js';
 import { breakerClusterStore } from '../resilience/open.js';
 import { BREAKER_NAME } from '../resilience/registry.js';
 import type { BreakerOverride, ClusterView, OverrideMode } from '../resilience/store.js';
@@ -50,7 +51,7 @@ export function breakersCommand(io: CliIo): Command {
     .option('--json', 'print JSON for scripts')
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<BreakerFlags>();
-      const staleAfterMs = parseMs(flags.staleAfter);
+      const staleAfterMs = parseStaleAfter(flags.staleAfter);
       await withStore(io, flags, async (store) => {
         const cluster = breakerClusterStore(store);
         const [view, overrides] = await Promise.all([cluster.view(), cluster.overrides()]);
@@ -188,13 +189,14 @@ async function withStore(
   }
 }
 
-function parseMs(value: string | undefined): number {
+function parseStaleAfter(value: string | undefined): number {
   if (value === undefined) return DEFAULT_CLI_STALE_AFTER_MS;
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms < 1) {
     throw new CliExit(
       EXIT.usage,
-      `--stale-after must be milliseconds, e.g. 15000 (got "${value}")`,
+      `--stale-after must be a duration: milliseconds or with a unit, e.g. 15000 or 15s (got "${value}")`,
     );
   }
-  return Number(value);
+  return ms;
 }

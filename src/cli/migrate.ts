@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { parseDuration } from '../config/duration.js';
 import { BreakwaterError } from '../errors/breakwater-error.js';
 import { errors } from '../errors/registry.js';
 import { restoreBackup } from '../migrate/backup.js';
@@ -45,7 +46,7 @@ export function migrateCommand(io: CliIo): Command {
     .option('--dir <path>', 'migration directory', DEFAULT_MIGRATION_DIR)
     .option('--store <url>', 'store URL (default: BREAKWATER_STORE or sqlite:.breakwater/state.db)')
     .option('--table <name>', 'state table', DEFAULT_STATE_TABLE)
-    .option('--lock-timeout <ms>', "how long to wait for another run's lock", parseMs)
+    .option('--lock-timeout <ms>', "how long to wait for another run's lock", parseLockTimeout)
     .option('--no-backup', 'do not back the store up before applying')
     .option('--force', 'apply despite lint findings')
     .option('--json', 'print JSON for scripts');
@@ -187,9 +188,10 @@ function progressPrinter(io: CliIo): (event: MigrationProgress) => void {
   };
 }
 
-function parseMs(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected milliseconds, e.g. 60000');
-  return Number(value);
+function parseLockTimeout(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new InvalidArgumentError('expected a duration: milliseconds or with a unit, e.g. 60000 or 60s');
+  return ms;
 }
 
 function parseCount(value: string): number {

@@ -125,6 +125,6 @@ describe('breakwater breakers: bad input', () => {
 
     const badStale = await breakers(['--store', store, '--stale-after', 'soon']);
     expect(badStale.code).toBe(2);
-    expect(badStale.err).toMatch(/--stale-after must be milliseconds/);
+    expect(badStale.err).toMatch(/--stale-after must be a duration/);
   });
 });
