@@ -1,16 +1,7 @@
 import { RequestSamples, type WindowSamples } from '../../src/analysis/samples.js';
 
-/** A seeded PRNG (mulberry32), so statistical tests give the same numbers on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** Statistical tests draw from the shared seeded PRNG, so they give the same numbers on every run. */
+export { seeded } from '../support/seeded-random.js';
 
 /** Log-normal latencies around `medianMs` (sigma 0.5), like real response times. */
 export function latencies(random: () => number, count: number, medianMs: number): number[] {

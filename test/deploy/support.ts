@@ -7,6 +7,10 @@ import { resolveConfig } from '../../src/config/resolve.js';
 import type { BreakwaterConfig } from '../../src/config/schema.js';
 import type { LineSink } from '../../src/deploy/output.js';
 import { type Breakwater, startBreakwater } from '../../src/deploy/runtime.js';
+import { eventually } from '../support/eventually.js';
+
+/** Deploy tests poll with the shared helper: 20 s by default, every 50 ms. */
+export { eventually };
 
 /** The fixture app: plain JavaScript, run by this node, so it starts fast on a busy machine. */
 export const APP = path.resolve('test/fixtures/deploy/app.mjs');
@@ -116,21 +120,6 @@ export function get(
     req.on('error', reject);
     req.setTimeout(15_000, () => req.destroy(new Error('client timeout')));
   });
-}
-
-/** Polls until `check` passes or `timeoutMs` runs out. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw last;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Resolves once the router answers 200 with `label`. */

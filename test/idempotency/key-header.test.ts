@@ -7,6 +7,7 @@ import type { SqlStore } from '../../src/store/types.js';
 import { buildOrdersApp, createBusinessTable } from '../fixtures/idempotency/app.js';
 import { migrateIdempotency } from '../fixtures/idempotency/migrate.js';
 import { cleanupBackends, tempDir } from '../support/backends.js';
+import { seeded } from '../support/seeded-random.js';
 
 afterAll(cleanupBackends);
 
@@ -124,17 +125,6 @@ function randomValue(random: () => number): string {
   let value = '';
   for (let i = 0; i < length; i++) value += pick();
   return random() < 0.35 ? `"${value}"` : value;
-}
-
-/** Deterministic, so a failure reproduces (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('Idempotency-Key fuzzing', () => {

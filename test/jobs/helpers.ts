@@ -6,6 +6,7 @@ import { migrateBreakwater } from '../../src/migrate/own.js';
 import { openStore } from '../../src/store/open.js';
 import type { SqlStore } from '../../src/store/types.js';
 import type { Backend } from '../support/backends.js';
+import { poll } from '../support/eventually.js';
 
 /** A migrated store on an isolated file or schema, with a queue on it. */
 export async function openJobs(
@@ -24,20 +25,15 @@ export function manualClock(start = 1_700_000_000_000) {
   return clock;
 }
 
-/** Polls `check` until it returns a truthy value or `timeoutMs` passes (then throws). */
+/** Polls `check` every 20 ms until it returns a truthy value or `timeoutMs` passes (then throws). */
 export async function waitFor<T>(
   check: () => Promise<T> | T,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<Exclude<NonNullable<T>, false | '' | 0>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as Exclude<NonNullable<T>, false | '' | 0>;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const value = await poll(check, Boolean, { timeoutMs, intervalMs: 20 });
+  if (!value) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  return value as Exclude<NonNullable<T>, false | '' | 0>;
 }
 
 /** Runs SQL on either backend (test setup and side tables only). */

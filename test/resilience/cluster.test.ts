@@ -14,6 +14,7 @@ import {
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { cleanupBackends, describeBackends, tempDir } from '../support/backends.js';
+import { poll } from '../support/eventually.js';
 import { spawnTs } from '../support/processes.js';
 
 afterAll(cleanupBackends);
@@ -79,20 +80,6 @@ function startChild(args: string[]) {
       proc.kill('SIGTERM');
     });
   return { lines, waitFor, stop, stderr: () => stderr };
-}
-
-/** Polls `read` until `done` holds of its answer, for at most `withinMs`; answers the last read. */
-async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  withinMs: number,
-) {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 const childState = (cluster: BreakerCluster) => async () =>
@@ -269,11 +256,10 @@ describeBackends('breaker cluster', ['sqlite', 'postgres', 'redis'], (backend) =
       await child.waitFor({ to: 'CLOSED', reason: 'reset' }, BOUND_MS, from);
       expect(local.state).toBe('CLOSED');
 
-      const published = await eventually(
-        childState(cluster),
-        (s) => s?.state === 'CLOSED',
-        BOUND_MS,
-      );
+      const published = await poll(childState(cluster), (s) => s?.state === 'CLOSED', {
+        timeoutMs: BOUND_MS,
+        intervalMs: 50,
+      });
       expect(published).toMatchObject({
         breaker: 'payments',
         state: 'CLOSED',
@@ -292,11 +278,10 @@ describeBackends('breaker cluster', ['sqlite', 'postgres', 'redis'], (backend) =
       await child.waitFor({ to: 'OPEN', reason: 'cluster' }, BOUND_MS, from);
 
       // the child publishes its state with cause "cluster": it does not count as evidence
-      const published = await eventually(
-        childState(cluster),
-        (s) => s?.cause === 'cluster',
-        BOUND_MS,
-      );
+      const published = await poll(childState(cluster), (s) => s?.cause === 'cluster', {
+        timeoutMs: BOUND_MS,
+        intervalMs: 50,
+      });
       expect(published).toMatchObject({ state: 'OPEN', cause: 'cluster' });
     });
   });

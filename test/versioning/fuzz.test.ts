@@ -7,6 +7,7 @@ import type { SqliteStore } from '../../src/store/types.js';
 import { recognitionVersions } from '../../src/versioning/examples/recognitions.js';
 import { isVersionSegment } from '../../src/versioning/version-id.js';
 import { cleanupBackends, tempDir } from '../support/backends.js';
+import { seeded } from '../support/seeded-random.js';
 import { buildRecognitionsApp } from './fixtures/recognitions-app.js';
 
 afterAll(cleanupBackends);
@@ -14,20 +15,9 @@ afterAll(cleanupBackends);
 /** Generous: thousands of requests on a loaded CI machine; nothing here waits on time. */
 const FUZZ_TIMEOUT_MS = 90_000;
 
-/** mulberry32: a seeded generator, so a failure can be replayed with the seed printed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** A failure can be replayed with the seed printed. */
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
-const rand = random(SEED);
+const rand = seeded(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
 const ASCII = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
 const NEAR = ['v', 'V', '1', '2', '0', '9', '-', ' ', '.', ',', '2024-06-01', 'v1', 'v2', '\t'];

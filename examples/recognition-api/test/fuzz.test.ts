@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cleanupBackends } from '../../../test/support/backends.js';
+import { seeded } from '../../../test/support/seeded-random.js';
 import { bearer, testApp } from './app-fixture.js';
 
 afterAll(cleanupBackends);
@@ -12,20 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => close?.());
 
-/** mulberry32: a seeded PRNG, so a failing case can be replayed from the printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEED = Number(process.env.FUZZ_SEED ?? 20250301);
-const random = prng(SEED);
+const random = seeded(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
 
