@@ -190,7 +190,10 @@ function progressPrinter(io: CliIo): (event: MigrationProgress) => void {
 
 function parseLockTimeout(value: string): number {
   const ms = parseDuration(value);
-  if (ms === undefined) throw new InvalidArgumentError('expected a duration: milliseconds or with a unit, e.g. 60000 or 60s');
+  if (ms === undefined)
+    throw new InvalidArgumentError(
+      'expected a duration: milliseconds or with a unit, e.g. 60000 or 60s',
+    );
   return ms;
 }
 
