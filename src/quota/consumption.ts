@@ -1,7 +1,7 @@
-import { retryAt } from './algorithm.js';
+import { capacityOf, remainingFrom, resetAt, retryAt, usageOf } from './algorithm.js';
 import type { Quota } from './definition.js';
 import type { ConsumeOutcome, ItemOutcome, QuotaItem } from './store.js';
-import { type QuotaUsage, usageFrom } from './usage.js';
+import { type QuotaUsage, warningOf } from './usage.js';
 
 /** One quota of a consumption: its usage after the step and what a refund needs. */
 export interface ConsumedQuota extends QuotaUsage {
@@ -25,14 +25,17 @@ export interface ConsumedQuota extends QuotaUsage {
 export interface Consumption {
   /** True when every hard quota had room and all were consumed; false: none were. */
   readonly admitted: boolean;
-  /** Names of the quotas that refused. */
-  readonly violated: string[];
+  /** Names of the quotas that refused (empty when admitted). */
+  readonly violated: readonly string[];
   readonly items: ConsumedQuota[];
   /** `store`, or `fallback` when the store failed and the quotas fail open. */
   readonly source: 'store' | 'fallback';
   /** Epoch ms of the step. */
   readonly at: number;
 }
+
+/** The `violated` list of an admitted consumption (frozen: one list for every step). */
+export const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * What callers see of one quota: one plain object (its fields can be spread and printed),
@@ -41,15 +44,17 @@ export interface Consumption {
 export function consumedQuota(item: QuotaItem, result: ItemOutcome, at: number): ConsumedQuota {
   const { quota, windowEnd } = item;
   const { state, limit, fits } = result;
-  const usage = usageFrom(quota, state, limit, at, windowEnd);
+  // usageFrom's figures, written straight into the one object (a step's largest allocation)
+  const used = usageOf(quota, state, at);
+  const capacity = capacityOf(quota, limit);
   return {
-    quota: usage.quota,
-    limit: usage.limit,
-    used: usage.used,
-    remaining: usage.remaining,
-    resetAt: usage.resetAt,
-    overage: usage.overage,
-    warning: usage.warning,
+    quota: quota.name,
+    limit,
+    used,
+    remaining: remainingFrom(capacity, used),
+    resetAt: resetAt(quota, state, limit, at, windowEnd),
+    overage: Math.max(0, used - capacity),
+    warning: warningOf(quota, used, capacity),
     definition: quota,
     organization: item.organization,
     subject: item.subject,
@@ -79,5 +84,11 @@ export function toConsumption(
     consumed[i] = consumedQuota(item, result, at);
     if (!result.fits) violated.push(item.quota.name);
   }
-  return { admitted: outcome.admitted, violated, items: consumed, source, at };
+  return {
+    admitted: outcome.admitted,
+    violated: violated.length === 0 ? NONE : violated,
+    items: consumed,
+    source,
+    at,
+  };
 }

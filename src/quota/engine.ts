@@ -4,6 +4,7 @@ import {
   type ConsumedQuota,
   type Consumption,
   consumedQuota,
+  NONE,
   toConsumption,
 } from './consumption.js';
 import { Deadlines } from './deadline.js';
@@ -114,24 +115,28 @@ export function createEngine(options: EngineOptions) {
   /** One consume step at `at` (the instant the items' windows were computed for). */
   function consume(items: QuotaItem[], at: number, signal?: AbortSignal): Promise<Consumption> {
     if (items.length === 1 && store.consumeOneNow !== undefined) {
-      // the hot path of a single-quota check on an in-process store
-      const item = items[0] as QuotaItem;
-      const result = store.consumeOneNow(item, at);
-      const consumption: Consumption = {
-        admitted: result.fits,
-        violated: result.fits ? [] : [item.quota.name],
-        items: [consumedQuota(item, result, at)],
-        source: 'store',
-        at,
-      };
-      if (listeners.size > 0) report(consumption);
-      return Promise.resolve(consumption);
+      return consumeOne(items[0] as QuotaItem, at, signal);
     }
     if (store.consumeNow !== undefined) {
       // an in-process store cannot fail or hang: decide synchronously
       return Promise.resolve(finish(items, store.consumeNow(items, at), at, 'store'));
     }
     return consumeShared(items, at, signal);
+  }
+
+  /** A one-quota step: on an in-process store, the hot path of a check (no arrays in). */
+  function consumeOne(item: QuotaItem, at: number, signal?: AbortSignal): Promise<Consumption> {
+    if (store.consumeOneNow === undefined) return consume([item], at, signal);
+    const result = store.consumeOneNow(item, at);
+    const consumption: Consumption = {
+      admitted: result.fits,
+      violated: result.fits ? NONE : [item.quota.name],
+      items: [consumedQuota(item, result, at)],
+      source: 'store',
+      at,
+    };
+    if (listeners.size > 0) report(consumption);
+    return Promise.resolve(consumption);
   }
 
   /**
@@ -246,6 +251,7 @@ export function createEngine(options: EngineOptions) {
 
   return {
     consume,
+    consumeOne,
     refund,
     run,
     fallback,

@@ -166,7 +166,34 @@ export function itemBuilder(definitions: ReadonlyMap<string, Quota>) {
       });
   }
 
-  return (
+  /** One store item of a planned quota (every field set, in one order: one object shape). */
+  function itemOf(
+    planned: Planned,
+    organization: string,
+    subject: QuotaSubject,
+    now: number,
+    mode: 'add' | 'set',
+  ): QuotaItem {
+    const { quota, weight, clock } = planned;
+    const window = clock.at(now);
+    const concurrency = quota.kind === 'concurrency';
+    return {
+      quota,
+      organization,
+      subject: subjectKey(quota, subject),
+      weight,
+      mode,
+      windowStart: window.start,
+      windowEnd: window.end,
+      day: window.day,
+      leaseId: concurrency ? randomUUID() : undefined,
+      leaseExpiresAt: concurrency ? now + quota.leaseMs : undefined,
+      limit: undefined,
+    };
+  }
+
+  /** The items of a step, one per quota it names. */
+  const items = (
     subject: QuotaSubject,
     weights: Record<string, number> | readonly string[],
     now: number,
@@ -174,26 +201,28 @@ export function itemBuilder(definitions: ReadonlyMap<string, Quota>) {
   ): QuotaItem[] => {
     const organization = checkId('organization', subject.organization);
     const planned = plan(weights, mode);
-    const items: QuotaItem[] = new Array(planned.length);
+    const built: QuotaItem[] = new Array(planned.length);
     for (let i = 0; i < planned.length; i++) {
-      const { quota, weight, clock } = planned[i] as Planned;
-      const window = clock.at(now);
-      const concurrency = quota.kind === 'concurrency';
-      // every field set, in one order: one object shape for every item
-      items[i] = {
-        quota,
-        organization,
-        subject: subjectKey(quota, subject),
-        weight,
-        mode,
-        windowStart: window.start,
-        windowEnd: window.end,
-        day: window.day,
-        leaseId: concurrency ? randomUUID() : undefined,
-        leaseExpiresAt: concurrency ? now + quota.leaseMs : undefined,
-        limit: undefined,
-      };
+      built[i] = itemOf(planned[i] as Planned, organization, subject, now, mode);
     }
-    return items;
+    return built;
   };
+
+  /**
+   * The one item of a step that names a single quota by name (`['name']`, weight 1: the
+   * common check), without the array; undefined for any other step (use `items`).
+   */
+  const single = (
+    subject: QuotaSubject,
+    weights: Record<string, number> | readonly string[],
+    now: number,
+  ): QuotaItem | undefined => {
+    if (!Array.isArray(weights) || weights.length !== 1) return undefined;
+    const planned = singles.get(weights[0] as string);
+    if (planned === undefined) return undefined;
+    const organization = checkId('organization', subject.organization);
+    return itemOf(planned[0] as Planned, organization, subject, now, 'add');
+  };
+
+  return { items, single };
 }

@@ -6,7 +6,7 @@ import { type DailyUsage, decided, type IncreaseRequest, pendingRequest } from '
 import type { ConsumeOutcome, ItemOutcome, QuotaItem, QuotaStore } from './store.js';
 
 export interface MemoryQuotaStoreOptions {
-  /** Most keys kept; the least recently used goes first. Default 100,000. */
+  /** Most keys kept per quota; the least recently used goes first. Default 100,000. */
   maxKeys?: number;
   /** Keep daily history; default true (the fail-open fallback turns it off). */
   history?: boolean;
@@ -41,7 +41,16 @@ const keyOf = (quota: string, subject: string): string => `${quota}\u0000${subje
 export function memoryQuotaStore(options: MemoryQuotaStoreOptions = {}): QuotaStore {
   const maxKeys = options.maxKeys ?? DEFAULT_MEMORY_MAX_KEYS;
   const keepHistory = options.history ?? true;
-  const states = new BoundedMap<Slot>(maxKeys);
+  // one map per quota, keyed by subject: a step looks its key up without building one
+  const states = new Map<string, BoundedMap<Slot>>();
+  const statesOf = (quota: string): BoundedMap<Slot> => {
+    let map = states.get(quota);
+    if (map === undefined) {
+      map = new BoundedMap<Slot>(maxKeys);
+      states.set(quota, map);
+    }
+    return map;
+  };
   const leases = new BoundedMap<Map<string, number>>(maxKeys);
   const overrides = new Map<string, Map<string, number>>();
   const requests = new Map<string, IncreaseRequest>();
@@ -68,11 +77,11 @@ export function memoryQuotaStore(options: MemoryQuotaStoreOptions = {}): QuotaSt
   }
 
   function slotOf(item: QuotaItem): Slot {
-    const key = keyOf(item.quota.name, item.subject);
-    let slot = states.get(key);
+    const map = statesOf(item.quota.name);
+    let slot = map.get(item.subject);
     if (slot === undefined) {
       slot = { state: { start: 0, used: 0, prev: 0 }, row: undefined };
-      states.set(key, slot);
+      map.set(item.subject, slot);
     }
     return slot;
   }
@@ -179,7 +188,7 @@ export function memoryQuotaStore(options: MemoryQuotaStoreOptions = {}): QuotaSt
         const key = keyOf(item.quota.name, item.subject);
         if (item.quota.code === ALGORITHM.concurrency) leases.get(key)?.delete(item.leaseId ?? '');
         else {
-          const slot = states.get(key);
+          const slot = states.get(item.quota.name)?.get(item.subject);
           if (slot !== undefined) slot.state = copy(refundState(item, slot.state, now));
         }
         const row = history.get(`${item.organization}\u0000${item.day}\u0000${item.quota.name}`);
@@ -193,7 +202,7 @@ export function memoryQuotaStore(options: MemoryQuotaStoreOptions = {}): QuotaSt
         const stored =
           item.quota.code === ALGORITHM.concurrency
             ? { start: 0, used: liveLeases(key, now).size, prev: 0 }
-            : (states.get(key)?.state ?? EMPTY_STATE);
+            : (states.get(item.quota.name)?.get(item.subject)?.state ?? EMPTY_STATE);
         const state = copy(roll(item.quota, stored, limit, now, item.windowStart));
         return { limit, state, before: state.used, fits: true };
       }),

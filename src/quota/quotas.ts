@@ -32,7 +32,7 @@ export interface QuotasOptions {
   storeTimeoutMs?: number;
   /** After a store failure, how long to use the fallback before trying it again; default 1 s. */
   storeRetryMs?: number;
-  /** Keys the fail-open fallback keeps (least recently used dropped first); default 10,000. */
+  /** Keys per quota the fail-open fallback keeps (least recently used dropped first); default 10,000. */
   fallbackMaxKeys?: number;
   /**
    * Shared stores: how long (ms) a limit read from the store is used without reading it
@@ -108,7 +108,7 @@ export function createQuotas(options: QuotasOptions) {
       options.historyMaxRows ?? DEFAULT_HISTORY_MAX_ROWS,
     ),
   });
-  const buildItems = itemBuilder(definitions);
+  const { items: buildItems, single } = itemBuilder(definitions);
   const given = new WeakMap<Consumption, Set<string>>();
 
   /** Gives back the items of `consumption` that `pick` selects, each at most once. */
@@ -137,6 +137,8 @@ export function createQuotas(options: QuotasOptions) {
     consume: (request: ConsumeRequest, signal?: AbortSignal): Promise<Consumption> => {
       try {
         const at = now();
+        const one = single(request, request.quotas, at);
+        if (one !== undefined) return engine.consumeOne(one, at, signal);
         return engine.consume(buildItems(request, request.quotas, at), at, signal);
       } catch (error) {
         return Promise.reject(error);

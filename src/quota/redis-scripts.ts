@@ -37,10 +37,7 @@ export const CONSUME_FLAGS = { hard: 1, set: 2, readLimit: 4 } as const;
  * `u` alone while its window or bucket lasts and gets its expiry when one starts, so a step
  * on a warm key is two commands (rate-limiter-flexible's fixed window: three).
  */
-export const CONSUME_LUA = `
-local last = #ARGV
-local out
-local a, k, n = 1, 1, 0
+const STEP_LUA = `
 -- writes one item's consumed state; fresh: its window or bucket starts, or every field moves
 local function put(key, c, ttl, x, y, fresh, s, u, p)
   if c == 5 then
@@ -57,117 +54,154 @@ local function exact(v)
   if v % 1 ~= 0 then return tostring(v) end
   return v
 end
-while a <= last do
-  n = n + 1
-  -- '+ 0' converts a numeric string at half the cost of tonumber()
-  local f = ARGV[a] + 0
-  local c = f % 8
-  c, f = (f - c) / 8, c
-  local w, l, ttl = ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3]
-  local key = KEYS[k]
-  local now, x, y = 0, ARGV[a + 4], 0
-  if c == 1 then
-    a = a + 5
-  elseif c == 4 then
-    a = a + 4
-  else
-    now, x = x + 0, ARGV[a + 5] + 0
-    if c == 2 then
-      a = a + 6
+-- one step over the items whose KEYS start at k0 and whose ARGV run from a0 to last
+local function step(a0, k0, last)
+  local out
+  local a, k, n = a0, k0, 0
+  while a <= last do
+    n = n + 1
+    -- '+ 0' converts a numeric string at half the cost of tonumber()
+    local f = ARGV[a] + 0
+    local c = f % 8
+    c, f = (f - c) / 8, c
+    local w, l, ttl = ARGV[a + 1] + 0, ARGV[a + 2] + 0, ARGV[a + 3]
+    local key = KEYS[k]
+    local now, x, y = 0, ARGV[a + 4], 0
+    if c == 1 then
+      a = a + 5
+    elseif c == 4 then
+      a = a + 4
     else
-      y = ARGV[a + 6]
-      if c == 3 then y = y + 0 end
-      a = a + 7
+      now, x = x + 0, ARGV[a + 5] + 0
+      if c == 2 then
+        a = a + 6
+      else
+        y = ARGV[a + 6]
+        if c == 3 then y = y + 0 end
+        a = a + 7
+      end
     end
-  end
-  k = k + 1
-  if f >= 4 then
-    local o = redis.call('HGET', KEYS[k], ARGV[a])
-    if o then l = o + 0 end
-    a = a + 1
     k = k + 1
-    f = f - 4
-  end
-  local s, u, p = 0, 0, 0
-  local fresh = c == 3 or c == 5
-  if c == 1 then
-    local h = redis.call('HMGET', key, 's', 'u')
-    -- the same window (the common case) is told by comparing strings, with no parsing
-    if h[1] == x then
-      s, u = x, (h[2] or 0) + 0
+    if f >= 4 then
+      local o = redis.call('HGET', KEYS[k], ARGV[a])
+      if o then l = o + 0 end
+      a = a + 1
+      k = k + 1
+      f = f - 4
+    end
+    local s, u, p = 0, 0, 0
+    local fresh = c == 3 or c == 5
+    if c == 1 then
+      local h = redis.call('HMGET', key, 's', 'u')
+      -- the same window (the common case) is told by comparing strings, with no parsing
+      if h[1] == x then
+        s, u = x, (h[2] or 0) + 0
+      else
+        x = x + 0
+        s, u = (h[1] or 0) + 0, (h[2] or 0) + 0
+        if s < x then s = x; u = 0; fresh = true end
+      end
+    elseif c == 5 then
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+      u = redis.call('ZCARD', key)
     else
-      x = x + 0
-      s, u = (h[1] or 0) + 0, (h[2] or 0) + 0
-      if s < x then s = x; u = 0; fresh = true end
+      local h = redis.call('HMGET', key, 's', 'u', 'p')
+      s, u, p = (h[1] or 0) + 0, (h[2] or 0) + 0, (h[3] or 0) + 0
+      if c == 2 then
+        local bucket = now - (now % x)
+        if s == bucket - x then p = u; u = 0; s = bucket; fresh = true
+        elseif s < bucket - x then p = 0; u = 0; s = bucket; fresh = true end
+      elseif c == 3 and now > s then
+        u = math.max(0, u - (now - s) * l / x); s = now
+      end
     end
-  elseif c == 5 then
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-    u = redis.call('ZCARD', key)
-  else
-    local h = redis.call('HMGET', key, 's', 'u', 'p')
-    s, u, p = (h[1] or 0) + 0, (h[2] or 0) + 0, (h[3] or 0) + 0
+    local used = u
     if c == 2 then
-      local bucket = now - (now % x)
-      if s == bucket - x then p = u; u = 0; s = bucket; fresh = true
-      elseif s < bucket - x then p = 0; u = 0; s = bucket; fresh = true end
-    elseif c == 3 and now > s then
-      u = math.max(0, u - (now - s) * l / x); s = now
+      local e = (now - s) / x
+      if e < 0 then e = 0 elseif e > 1 then e = 1 end
+      used = p * (1 - e) + u
     end
+    local cap = l
+    if c == 3 and y > 0 then cap = y end
+    local fit = 1
+    if f % 2 == 1 then
+      if f >= 2 then
+        if w > l and w > u then fit = 0 end
+      elseif w > 0 and used + w > cap + 1e-9 then fit = 0 end
+    end
+    if n == 1 and a > last then
+      -- one item (the common step): decided, so written at once
+      if fit == 1 then
+        if f >= 2 then u = w else u = u + w end
+        put(key, c, ttl, x, y, fresh, s, u, p)
+      end
+      return {fit, exact(l), s, exact(u), exact(p), exact(used)}
+    end
+    if out == nil then out = {1} end
+    if fit == 0 then out[1] = 0 elseif fresh then fit = 2 end
+    local b = #out
+    out[b + 1] = fit; out[b + 2] = l; out[b + 3] = s; out[b + 4] = u; out[b + 5] = p; out[b + 6] = used
   end
-  local used = u
-  if c == 2 then
-    local e = (now - s) / x
-    if e < 0 then e = 0 elseif e > 1 then e = 1 end
-    used = p * (1 - e) + u
-  end
-  local cap = l
-  if c == 3 and y > 0 then cap = y end
-  local fit = 1
-  if f % 2 == 1 then
-    if f >= 2 then
-      if w > l and w > u then fit = 0 end
-    elseif w > 0 and used + w > cap + 1e-9 then fit = 0 end
-  end
-  if n == 1 and a > last then
-    -- one item (the common step): decided, so written at once
-    if fit == 1 then
+  -- several items: the reply holds what each found; written when all fit
+  local admitted = out[1] == 1
+  a, k = a0, k0
+  for i = 1, n do
+    local b = 2 + (i - 1) * 6
+    local f = ARGV[a] + 0
+    local c = f % 8
+    c, f = (f - c) / 8, c
+    local w, ttl, key = ARGV[a + 1] + 0, ARGV[a + 3], KEYS[k]
+    local x, y = ARGV[a + 5], ARGV[a + 6]
+    if c == 1 then a = a + 5 elseif c == 2 then a = a + 6 elseif c == 4 then a = a + 4 else a = a + 7 end
+    k = k + 1
+    if f >= 4 then a = a + 1; k = k + 1; f = f - 4 end
+    local fresh = out[b] == 2
+    if fresh then out[b] = 1 end
+    if admitted then
+      local u = out[b + 3]
       if f >= 2 then u = w else u = u + w end
-      put(key, c, ttl, x, y, fresh, s, u, p)
+      out[b + 3] = u
+      put(key, c, ttl, x, y, fresh, out[b + 2], u, out[b + 4])
     end
-    return {fit, exact(l), s, exact(u), exact(p), exact(used)}
+    out[b + 1] = exact(out[b + 1])
+    out[b + 3] = exact(out[b + 3])
+    out[b + 4] = exact(out[b + 4])
+    out[b + 5] = exact(out[b + 5])
   end
-  if out == nil then out = {1} end
-  if fit == 0 then out[1] = 0 elseif fresh then fit = 2 end
-  local b = #out
-  out[b + 1] = fit; out[b + 2] = l; out[b + 3] = s; out[b + 4] = u; out[b + 5] = p; out[b + 6] = used
+  return out
 end
--- several items: the reply holds what each found; written when all fit
-local admitted = out[1] == 1
-a, k = 1, 1
-for i = 1, n do
-  local b = 2 + (i - 1) * 6
-  local f = ARGV[a] + 0
-  local c = f % 8
-  c, f = (f - c) / 8, c
-  local w, ttl, key = ARGV[a + 1] + 0, ARGV[a + 3], KEYS[k]
-  local x, y = ARGV[a + 5], ARGV[a + 6]
-  if c == 1 then a = a + 5 elseif c == 2 then a = a + 6 elseif c == 4 then a = a + 4 else a = a + 7 end
-  k = k + 1
-  if f >= 4 then a = a + 1; k = k + 1; f = f - 4 end
-  local fresh = out[b] == 2
-  if fresh then out[b] = 1 end
-  if admitted then
-    local u = out[b + 3]
-    if f >= 2 then u = w else u = u + w end
-    out[b + 3] = u
-    put(key, c, ttl, x, y, fresh, out[b + 2], u, out[b + 4])
+`;
+
+/** One step per call: the whole ARGV and KEYS are its items. */
+export const CONSUME_LUA = `${STEP_LUA}return step(1, 1, #ARGV)
+`;
+
+/**
+ * Several independent steps in one call (one EVALSHA for the checks a process issued in the
+ * same tick): KEYS are the steps' keys in order; ARGV[1] is the number of steps, then per step
+ * its key count, its argument count and its arguments as CONSUME_LUA takes them. Each step
+ * is all-or-nothing on its own, as if called alone, in order. Returns one reply per step:
+ * CONSUME_LUA's table, or the error message (a string) of a step that failed, so one bad
+ * key fails its own step only.
+ */
+export const CONSUME_BATCH_LUA = `${STEP_LUA}
+local replies = {}
+local a, k = 2, 1
+for i = 1, ARGV[1] + 0 do
+  local nk, na = ARGV[a] + 0, ARGV[a + 1] + 0
+  a = a + 2
+  local ok, r = pcall(step, a, k, a + na - 1)
+  if ok then
+    replies[i] = r
+  elseif type(r) == 'table' then
+    replies[i] = tostring(r.err)
+  else
+    replies[i] = tostring(r)
   end
-  out[b + 1] = exact(out[b + 1])
-  out[b + 3] = exact(out[b + 3])
-  out[b + 4] = exact(out[b + 4])
-  out[b + 5] = exact(out[b + 5])
+  a = a + na
+  k = k + nk
 end
-return out
+return replies
 `;
 
 /** Arguments per item after ARGV[1] now and ARGV[2] n. */

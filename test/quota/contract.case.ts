@@ -157,6 +157,38 @@ export function quotaContract(backend: QuotaBackend): void {
     );
   });
 
+  it('decides steps issued together as exactly as one after another', async () => {
+    const { quotas, organization } = setup(
+      [
+        { name: 'calls', limit: 5, window: 'day' },
+        { name: 'posts', limit: 3, window: 'day' },
+      ],
+      '2026-05-01T10:00:00Z',
+    );
+    const other = newOrg();
+    // one tick: a store may take these as one batch (Redis does); each stays its own step
+    const together = await Promise.all([
+      ...Array.from({ length: 8 }, () =>
+        quotas.consume({ organization, quotas: ['calls', 'posts'] }),
+      ),
+      ...Array.from({ length: 7 }, () =>
+        quotas.consume({ organization: other, quotas: ['calls'] }),
+      ),
+    ]);
+    const mine = together.slice(0, 8);
+    const theirs = together.slice(8);
+    expect(mine.filter((c) => c.admitted)).toHaveLength(3);
+    for (const refused of mine.filter((c) => !c.admitted)) {
+      expect(refused.violated).toEqual(['posts']);
+    }
+    expect(theirs.filter((c) => c.admitted)).toHaveLength(5);
+    const used = (report: Awaited<ReturnType<typeof quotas.usage>>) =>
+      Object.fromEntries(report.quotas.map((q) => [q.quota, q.used]));
+    // a refused step consumed nothing: calls stopped where posts did
+    expect(used(await quotas.usage({ organization }))).toEqual({ calls: 3, posts: 3 });
+    expect(used(await quotas.usage({ organization: other }))).toEqual({ calls: 5, posts: 0 });
+  });
+
   it('refunds into the window it was consumed in, and only once', async () => {
     const { quotas, clock, organization } = setup(
       [

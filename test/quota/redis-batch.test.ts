@@ -1,0 +1,52 @@
+import { afterAll, expect, it } from 'vitest';
+import { hasCode } from '../../src/errors/breakwater-error.js';
+import { errors } from '../../src/errors/registry.js';
+import { createQuotas } from '../../src/quota/quotas.js';
+import { redisKeys } from '../../src/quota/redis-scripts.js';
+import { openStore } from '../../src/store/open.js';
+import type { RedisStore } from '../../src/store/types.js';
+import { cleanupBackends, describeBackends } from '../support/backends.js';
+
+afterAll(cleanupBackends);
+
+describeBackends('quota steps batched into one script', ['redis'], (backend) => {
+  it('fails only the step whose key is broken; the others in its batch count', async () => {
+    const store = openStore(await backend.url()) as RedisStore;
+    try {
+      const quotas = createQuotas({
+        store,
+        definitions: [{ name: 'calls', limit: 10, window: 'day', onStoreFailure: 'closed' }],
+      });
+      const quota = quotas.definitions.get('calls');
+      if (quota === undefined) throw new Error('no quota');
+      // a key of the wrong type under the quota's name: Redis refuses HMGET on it
+      await store.redis.set(redisKeys.state(quota, 'org_broken'), 'not a hash');
+      const steps = await Promise.allSettled(
+        ['org_a', 'org_broken', 'org_b', 'org_a'].map((organization) =>
+          quotas.consume({ organization, quotas: ['calls'] }),
+        ),
+      );
+      expect(steps.map((s) => s.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      const broken = steps[1] as PromiseRejectedResult;
+      expect(hasCode(broken.reason, errors.QUOTA_STORE_UNAVAILABLE)).toBe(true);
+      const counted = steps
+        .filter((s): s is PromiseFulfilledResult<Awaited<ReturnType<typeof quotas.consume>>> => {
+          return s.status === 'fulfilled';
+        })
+        .map((s) => [s.value.items[0]?.subject, s.value.items[0]?.used, s.value.source]);
+      expect(counted).toEqual([
+        ['org_a', 1, 'store'],
+        ['org_b', 1, 'store'],
+        ['org_a', 2, 'store'],
+      ]);
+      await quotas.close();
+    } finally {
+      await store.close();
+    }
+  });
+});
