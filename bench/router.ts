@@ -2,8 +2,10 @@
  * `npm run bench:router`: what the Breakwater router costs, against its anchors in one run.
  * Requests per second and p99 latency of `GET /` on a small node:http app (the deploy test
  * fixture), measured direct, through `breakwater up` (built; `app.url` points at the app),
- * through nginx (1 worker, keepalive upstream) and through node http-proxy (keep-alive
- * agent). Each server runs in its own process; autocannon runs here against 127.0.0.1.
+ * through nginx (1 worker, keepalive upstream), through node http-proxy (keep-alive
+ * agent), and through a bare node:http + undici proxy (bench/support/bare-proxy.mjs: the
+ * floor of the stack the router is built on, informative). Each server runs in its own
+ * process; autocannon runs here against 127.0.0.1.
  *
  *   npm run bench:router -- [--duration 10] [--warmup 2] [--connections 50] [--rounds 1] [--json]
  */
@@ -15,7 +17,7 @@ import autocannon from 'autocannon';
 import { freePort } from '../src/deploy/free-port.js';
 import { median, parseBenchArgs } from './support/args.js';
 
-const VARIANTS = ['direct', 'breakwater', 'nginx', 'http-proxy'] as const;
+const VARIANTS = ['direct', 'breakwater', 'nginx', 'http-proxy', 'node-floor'] as const;
 type Variant = (typeof VARIANTS)[number];
 interface Run {
   variant: Variant;
@@ -105,6 +107,7 @@ try {
     admin: await freePort(),
     nginx: await freePort(),
     'http-proxy': await freePort(),
+    'node-floor': await freePort(),
   };
   const appUrl = `http://127.0.0.1:${ports.direct}`;
   start(
@@ -141,6 +144,10 @@ try {
     PORT: String(ports['http-proxy']),
     TARGET: appUrl,
     NODE_PATH: path.resolve('node_modules'),
+  });
+  start('node-floor', process.execPath, [path.resolve('bench/support/bare-proxy.mjs')], {
+    PORT: String(ports['node-floor']),
+    TARGET: appUrl,
   });
   for (const variant of VARIANTS) await until200(variant, `http://127.0.0.1:${ports[variant]}/`);
   progress(`bench:router: app ${appUrl}, logs in ${dir}`);
@@ -206,6 +213,8 @@ function report(runs: Run[]): void {
     breakwaterOverNginx: bw / summary.nginx.requestsPerSecond,
     breakwaterOverHttpProxy: bw / summary['http-proxy'].requestsPerSecond,
     breakwaterOverDirect: bw / summary.direct.requestsPerSecond,
+    breakwaterOverNodeFloor: bw / summary['node-floor'].requestsPerSecond,
+    nodeFloorOverNginx: summary['node-floor'].requestsPerSecond / summary.nginx.requestsPerSecond,
   };
   if (args.json) {
     process.stdout.write(
@@ -229,6 +238,7 @@ function report(runs: Run[]): void {
       `breakwater / nginx: ${ratios.breakwaterOverNginx.toFixed(2)}x (aim >= 0.8)`,
       `breakwater / http-proxy: ${ratios.breakwaterOverHttpProxy.toFixed(2)}x (aim >= 2)`,
       `breakwater / direct: ${ratios.breakwaterOverDirect.toFixed(2)}x`,
+      `breakwater / bare node:http + undici proxy: ${ratios.breakwaterOverNodeFloor.toFixed(2)}x; that floor / nginx: ${ratios.nodeFloorOverNginx.toFixed(2)}x`,
       '',
     ].join('\n'),
   );
