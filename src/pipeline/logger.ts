@@ -138,6 +138,13 @@ export function createLineWriter(root: Logger, direct?: DirectLines): LineWriter
   // The root's current threshold, read on every line (`levelVal`, one getter): pino's
   // isLevelEnabled takes a few symbol lookups more. The root uses pino's default ordering.
   const enabled = (level: LineLevel) => (LEVEL_VALUES[level] as number) >= root.levelVal;
+  // The start of the last line written and what it was made from: many lines share a
+  // millisecond, and printing a 13-digit time is a double-to-string conversion.
+  let lastHead = '';
+  let lastLevel: LineLevel | undefined;
+  let lastTime = -1;
+  let lastMsg: string | undefined;
+  let lastMsgJson = '';
   return {
     enabled,
     write: (level, line, msg) => {
@@ -149,8 +156,17 @@ export function createLineWriter(root: Logger, direct?: DirectLines): LineWriter
         lines[level](JSON.parse(`{${members}}`) as object, msg);
         return;
       }
-      const head = `{"level":${LEVEL_VALUES[level]},"time":${Date.now()}${direct.bindings}`;
-      direct.stream.write(`${head},${members},"msg":${JSON.stringify(msg)}}\n`);
+      const time = Date.now();
+      if (time !== lastTime || level !== lastLevel) {
+        lastTime = time;
+        lastLevel = level;
+        lastHead = `{"level":${LEVEL_VALUES[level]},"time":${time}${direct.bindings}`;
+      }
+      if (msg !== lastMsg) {
+        lastMsg = msg;
+        lastMsgJson = JSON.stringify(msg);
+      }
+      direct.stream.write(`${lastHead},${members},"msg":${lastMsgJson}}\n`);
     },
   };
 }
