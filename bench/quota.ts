@@ -44,7 +44,8 @@ const WORK = {
   breakwater: [
     "quotas.consume({ organization: key, quotas: ['checks'] }): a calendar-day window (UTC)",
     `validates the request; limit from the store's override (cached per process, ${DEFAULT_OVERRIDE_CACHE_MS / 1000} s)`,
-    'checks and counts atomically (Redis: one EVALSHA, HMGET + HSET); counts the daily history',
+    'checks and counts atomically (Redis: HMGET + HSET in one EVALSHA per step, or per batch of',
+    'the steps issued in one tick, each still atomic on its own); counts the daily history',
     `(memory: in the store; Redis: added up in the process, written every ${DEFAULT_HISTORY_FLUSH_MS / 1000} s)`,
     'answers limit, used, remaining, reset, overage, warning per quota (the RateLimit headers)',
   ],

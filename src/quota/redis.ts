@@ -1,3 +1,4 @@
+import { type DirectScript, directScript } from '../store/redis-script.js';
 import type { RedisStore } from '../store/types.js';
 import { type CounterState, roll } from './algorithm.js';
 import { ALGORITHM } from './definition.js';
@@ -15,21 +16,21 @@ import { stateTtlMs } from './store.js';
 
 type Reply = Array<string | number>;
 
-/** The commands this store defines on the shared ioredis client. */
+/** The commands this store defines on the shared ioredis client (keys prefixed by it). */
 interface ScriptedRedis {
-  bwQuotaConsume(args: Array<string | number>): Promise<Reply>;
-  /** One reply per step: its Reply, or the error message of a step that failed. */
-  bwQuotaConsumeBatch(args: Array<string | number>): Promise<Array<Reply | string>>;
   bwQuotaRefund(args: Array<string | number>): Promise<number>;
   bwQuotaHistory(args: Array<string | number>): Promise<number>;
 }
 
-/** One EVALSHA's arguments: numkeys, KEYS (state key, override hash when read), ARGV. */
-function consumeArgs(items: QuotaItem[], now: number): Array<string | number> {
+/**
+ * One EVALSHA's arguments: numkeys, KEYS (state key, override hash when read; whole keys,
+ * `prefix` included), ARGV.
+ */
+function consumeArgs(prefix: string, items: QuotaItem[], now: number): Array<string | number> {
   const args: Array<string | number> = [0];
   for (const item of items) {
-    args.push(redisKeys.state(item.quota, item.subject));
-    if (item.limit === undefined) args.push(redisKeys.overrides(item.organization));
+    args.push(prefix + redisKeys.state(item.quota, item.subject));
+    if (item.limit === undefined) args.push(prefix + redisKeys.overrides(item.organization));
   }
   args[0] = args.length - 1;
   for (const item of items) {
@@ -70,11 +71,11 @@ interface Pending {
 export const MAX_BATCH_STEPS = 128;
 
 /** CONSUME_BATCH_LUA's arguments for `batch`: all KEYS, then the steps' counts and ARGV. */
-function batchArgs(batch: readonly Pending[]): Array<string | number> {
+function batchArgs(prefix: string, batch: readonly Pending[]): Array<string | number> {
   const keys: Array<string | number> = [];
   const argv: Array<string | number> = [batch.length];
   for (const step of batch) {
-    const args = consumeArgs(step.items, step.now);
+    const args = consumeArgs(prefix, step.items, step.now);
     const keyCount = args[0] as number;
     for (let i = 1; i <= keyCount; i++) keys.push(args[i] as string);
     argv.push(keyCount, args.length - 1 - keyCount);
@@ -123,8 +124,9 @@ function outcomeOf(reply: Reply): ConsumeOutcome {
  */
 export function redisQuotaStore(store: RedisStore): QuotaStore {
   const redis = store.redis;
-  redis.defineCommand('bwQuotaConsume', { lua: CONSUME_LUA });
-  redis.defineCommand('bwQuotaConsumeBatch', { lua: CONSUME_BATCH_LUA });
+  // the hot path goes straight to the socket; the rest through ioredis's scripts
+  const consumeOne: DirectScript<Reply> = directScript(redis, CONSUME_LUA);
+  const consumeBatch: DirectScript<Array<Reply | string>> = directScript(redis, CONSUME_BATCH_LUA);
   redis.defineCommand('bwQuotaRefund', { lua: REFUND_LUA });
   redis.defineCommand('bwQuotaHistory', { lua: HISTORY_LUA });
   const scripted = redis as unknown as ScriptedRedis;
@@ -149,17 +151,17 @@ export function redisQuotaStore(store: RedisStore): QuotaStore {
   const flush = (): void => {
     const waiting = queue;
     queue = [];
-    if (redis.status === 'wait') redis.connect().catch(() => {});
     if (waiting.length === 1) {
       const step = waiting[0] as Pending;
-      scripted
-        .bwQuotaConsume(consumeArgs(step.items, step.now))
-        .then((reply) => settle(step, reply), step.reject);
+      consumeOne(consumeArgs(store.prefix, step.items, step.now)).then(
+        (reply) => settle(step, reply),
+        step.reject,
+      );
       return;
     }
     for (let from = 0; from < waiting.length; from += MAX_BATCH_STEPS) {
       const batch = waiting.slice(from, from + MAX_BATCH_STEPS);
-      scripted.bwQuotaConsumeBatch(batchArgs(batch)).then(
+      consumeBatch(batchArgs(store.prefix, batch)).then(
         (replies) => {
           for (let i = 0; i < batch.length; i++) settle(batch[i] as Pending, replies[i]);
         },

@@ -49,4 +49,26 @@ describeBackends('quota steps batched into one script', ['redis'], (backend) => 
       await store.close();
     }
   });
+
+  it('loads its scripts again when Redis has forgotten them (SCRIPT FLUSH)', async () => {
+    const store = openStore(await backend.url()) as RedisStore;
+    try {
+      const quotas = createQuotas({
+        store,
+        definitions: [{ name: 'calls', limit: 10, window: 'day', onStoreFailure: 'closed' }],
+      });
+      const organization = `org_flush_${process.pid}`;
+      const one = () => quotas.consume({ organization, quotas: ['calls'] });
+      expect((await one()).items[0]?.used).toBe(1);
+      await store.redis.script('FLUSH');
+      // alone (one step per script call), then several in one tick (one batch)
+      expect((await one()).items[0]?.used).toBe(2);
+      await store.redis.script('FLUSH');
+      const together = await Promise.all([one(), one(), one()]);
+      expect(together.map((c) => c.items[0]?.used)).toEqual([3, 4, 5]);
+      await quotas.close();
+    } finally {
+      await store.close();
+    }
+  });
 });
