@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { describe } from 'vitest';
+import { describe, it } from 'vitest';
 import type { StoreKind } from '../../src/store/types.js';
 
 /**
@@ -117,7 +117,15 @@ export function describeBackends(
   supported: StoreKind[],
   suite: (backend: Backend) => void,
 ): void {
-  for (const kind of requestedBackends().filter((k) => supported.includes(k))) {
+  const kinds = requestedBackends().filter((k) => supported.includes(k));
+  if (kinds.length === 0) {
+    // a narrowed local run (BREAKWATER_TEST_BACKENDS) still finds a suite here: skipped
+    describe.skip(`${name} (runs on ${supported.join(', ')}; none requested)`, () => {
+      it('is not run', () => {});
+    });
+    return;
+  }
+  for (const kind of kinds) {
     const reason = unavailableReason(kind);
     const title = `${name} [${kind}]`;
     if (reason) {
