@@ -115,8 +115,9 @@ function outcomeOf(reply: Reply): ConsumeOutcome {
 }
 
 /**
- * Quotas in Redis: each consume is one EVALSHA over the state key of every quota the
- * request touches, so all quotas are checked and consumed in one atomic step; an
+ * Quotas in Redis: each consume step runs in one script call over the state key of every
+ * quota the request touches (steps issued in the same tick share the call, each still its
+ * own atomic step), so all quotas are checked and consumed in one atomic step; an
  * organization's override hash is read in the same script only when the caller does not
  * know the limit. Keys expire after their window. Daily history is written in batches
  * (addHistory), not per step. (Redis Cluster: the keys of one request would have to share a
@@ -151,24 +152,27 @@ export function redisQuotaStore(store: RedisStore): QuotaStore {
   const flush = (): void => {
     const waiting = queue;
     queue = [];
-    if (waiting.length === 1) {
-      const step = waiting[0] as Pending;
-      consumeOne(consumeArgs(store.prefix, step.items, step.now)).then(
-        (reply) => settle(step, reply),
-        step.reject,
-      );
-      return;
-    }
     for (let from = 0; from < waiting.length; from += MAX_BATCH_STEPS) {
       const batch = waiting.slice(from, from + MAX_BATCH_STEPS);
-      consumeBatch(batchArgs(store.prefix, batch)).then(
-        (replies) => {
-          for (let i = 0; i < batch.length; i++) settle(batch[i] as Pending, replies[i]);
-        },
-        (error: unknown) => {
-          for (const step of batch) step.reject(error);
-        },
-      );
+      const failed = (error: unknown) => {
+        for (const step of batch) step.reject(error);
+      };
+      // runs on its own tick: whatever goes wrong must reach the steps, not the process
+      try {
+        if (batch.length === 1) {
+          const step = batch[0] as Pending;
+          consumeOne(consumeArgs(store.prefix, step.items, step.now)).then(
+            (reply) => settle(step, reply),
+            failed,
+          );
+        } else {
+          consumeBatch(batchArgs(store.prefix, batch)).then((replies) => {
+            for (let i = 0; i < batch.length; i++) settle(batch[i] as Pending, replies[i]);
+          }, failed);
+        }
+      } catch (error) {
+        failed(error);
+      }
     }
   };
 
