@@ -1,7 +1,7 @@
-import { capacityOf, remainingFrom, resetAt, retryAt, usageOf } from './algorithm.js';
+import { retryAt } from './algorithm.js';
 import type { Quota } from './definition.js';
 import type { ConsumeOutcome, ItemOutcome, QuotaItem } from './store.js';
-import { type QuotaUsage, warningOf } from './usage.js';
+import { type QuotaUsage, usageFrom } from './usage.js';
 
 /** One quota of a consumption: its usage after the step and what a refund needs. */
 export interface ConsumedQuota extends QuotaUsage {
@@ -44,17 +44,15 @@ export const NONE: readonly string[] = Object.freeze([]);
 export function consumedQuota(item: QuotaItem, result: ItemOutcome, at: number): ConsumedQuota {
   const { quota, windowEnd } = item;
   const { state, limit, fits } = result;
-  // usageFrom's figures, written straight into the one object (a step's largest allocation)
-  const used = usageOf(quota, state, at);
-  const capacity = capacityOf(quota, limit);
+  const usage = usageFrom(quota, state, limit, at, windowEnd);
   return {
-    quota: quota.name,
-    limit,
-    used,
-    remaining: remainingFrom(capacity, used),
-    resetAt: resetAt(quota, state, limit, at, windowEnd),
-    overage: Math.max(0, used - capacity),
-    warning: warningOf(quota, used, capacity),
+    quota: usage.quota,
+    limit: usage.limit,
+    used: usage.used,
+    remaining: usage.remaining,
+    resetAt: usage.resetAt,
+    overage: usage.overage,
+    warning: usage.warning,
     definition: quota,
     organization: item.organization,
     subject: item.subject,
