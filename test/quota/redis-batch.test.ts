@@ -5,18 +5,33 @@ import { createQuotas } from '../../src/quota/quotas.js';
 import { redisKeys } from '../../src/quota/redis-scripts.js';
 import { openStore } from '../../src/store/open.js';
 import type { RedisStore } from '../../src/store/types.js';
-import { cleanupBackends, describeBackends } from '../support/backends.js';
+import { type Backend, cleanupBackends, describeBackends } from '../support/backends.js';
 
 afterAll(cleanupBackends);
 
+type Quotas = ReturnType<typeof createQuotas>;
+
+/** Runs `test` with a fresh Redis store and a fail-closed `calls` quota (10 a day) on it. */
+async function withQuotas(
+  backend: Backend,
+  test: (quotas: Quotas, store: RedisStore) => Promise<void>,
+): Promise<void> {
+  const store = openStore(await backend.url()) as RedisStore;
+  const quotas = createQuotas({
+    store,
+    definitions: [{ name: 'calls', limit: 10, window: 'day', onStoreFailure: 'closed' }],
+  });
+  try {
+    await test(quotas, store);
+  } finally {
+    await quotas.close();
+    await store.close();
+  }
+}
+
 describeBackends('quota steps batched into one script', ['redis'], (backend) => {
-  it('fails only the step whose key is broken; the others in its batch count', async () => {
-    const store = openStore(await backend.url()) as RedisStore;
-    try {
-      const quotas = createQuotas({
-        store,
-        definitions: [{ name: 'calls', limit: 10, window: 'day', onStoreFailure: 'closed' }],
-      });
+  it('fails only the step whose key is broken; the others in its batch count', () =>
+    withQuotas(backend, async (quotas, store) => {
       const quota = quotas.definitions.get('calls');
       if (quota === undefined) throw new Error('no quota');
       // a key of the wrong type under the quota's name: Redis refuses HMGET on it
@@ -35,7 +50,7 @@ describeBackends('quota steps batched into one script', ['redis'], (backend) => 
       const broken = steps[1] as PromiseRejectedResult;
       expect(hasCode(broken.reason, errors.QUOTA_STORE_UNAVAILABLE)).toBe(true);
       const counted = steps
-        .filter((s): s is PromiseFulfilledResult<Awaited<ReturnType<typeof quotas.consume>>> => {
+        .filter((s): s is PromiseFulfilledResult<Awaited<ReturnType<Quotas['consume']>>> => {
           return s.status === 'fulfilled';
         })
         .map((s) => [s.value.items[0]?.subject, s.value.items[0]?.used, s.value.source]);
@@ -44,19 +59,10 @@ describeBackends('quota steps batched into one script', ['redis'], (backend) => 
         ['org_b', 1, 'store'],
         ['org_a', 2, 'store'],
       ]);
-      await quotas.close();
-    } finally {
-      await store.close();
-    }
-  });
+    }));
 
-  it('loads its scripts again when Redis has forgotten them (SCRIPT FLUSH)', async () => {
-    const store = openStore(await backend.url()) as RedisStore;
-    try {
-      const quotas = createQuotas({
-        store,
-        definitions: [{ name: 'calls', limit: 10, window: 'day', onStoreFailure: 'closed' }],
-      });
+  it('loads its scripts again when Redis has forgotten them (SCRIPT FLUSH)', () =>
+    withQuotas(backend, async (quotas, store) => {
       const organization = `org_flush_${process.pid}`;
       const one = () => quotas.consume({ organization, quotas: ['calls'] });
       expect((await one()).items[0]?.used).toBe(1);
@@ -66,9 +72,5 @@ describeBackends('quota steps batched into one script', ['redis'], (backend) => 
       await store.redis.script('FLUSH');
       const together = await Promise.all([one(), one(), one()]);
       expect(together.map((c) => c.items[0]?.used)).toEqual([3, 4, 5]);
-      await quotas.close();
-    } finally {
-      await store.close();
-    }
-  });
+    }));
 });
