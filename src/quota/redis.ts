@@ -130,18 +130,10 @@ export function redisQuotaStore(store: RedisStore): QuotaStore {
   const consumeBatch: DirectScript<Array<Reply | string>> = directScript(redis, CONSUME_BATCH_LUA);
   redis.defineCommand('bwQuotaRefund', { lua: REFUND_LUA });
   redis.defineCommand('bwQuotaHistory', { lua: HISTORY_LUA });
+  // ioredis connects its lazily connected client on the first command (and holds commands
+  // until it is up), so nothing here waits for connect(): a step that did went out alone,
+  // one write behind the rest, and a closed-loop caller stayed out of step for good
   const scripted = redis as unknown as ScriptedRedis;
-  /**
-   * Starts the lazily connected client and runs `command` at once: ioredis holds it in its
-   * offline queue until the connection is up and sends it with the others queued meanwhile.
-   * (Waiting for connect() first would send the first steps alone, one write behind the rest,
-   * and a closed-loop caller would stay out of step for good.)
-   */
-  const whenReady = <T>(command: () => Promise<T>): Promise<T> => {
-    if (redis.status === 'wait') redis.connect().catch(() => {});
-    return command();
-  };
-
   /**
    * Steps issued in the same tick go out as one EVALSHA (CONSUME_BATCH_LUA) instead of one
    * each: under concurrency the client's cost per command is shared by every step in it,
@@ -198,13 +190,13 @@ export function redisQuotaStore(store: RedisStore): QuotaStore {
           item.leaseId ?? '',
         );
       }
-      await whenReady(() => scripted.bwQuotaRefund(args));
+      await scripted.bwQuotaRefund(args);
     },
     addHistory: async (rows) => {
       const args: Array<string | number> = [rows.length];
       for (const row of rows) args.push(redisKeys.history(row.organization, row.day));
       for (const row of rows) args.push(row.quota, row.used, row.refused, row.overage);
-      await whenReady(() => scripted.bwQuotaHistory(args));
+      await scripted.bwQuotaHistory(args);
     },
     peek: async (items, now) => {
       if (redis.status === 'wait') await redis.connect().catch(() => {});
