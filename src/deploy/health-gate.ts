@@ -5,6 +5,8 @@ export interface Probe {
   ok: boolean;
   /** One line: `200 pass`, `503`, `ECONNREFUSED`, ... */
   detail: string;
+  /** The HTTP status, when the app answered at all. */
+  status?: number;
 }
 
 /**
@@ -24,18 +26,18 @@ export async function probeHealth(
     });
     const type = response.headers.get('content-type') ?? '';
     const text = await response.text();
-    if (response.status < 200 || response.status > 299)
-      return { ok: false, detail: `${response.status}` };
+    const code = response.status;
+    if (code < 200 || code > 299) return { ok: false, detail: `${code}`, status: code };
     if (!type.toLowerCase().startsWith(HEALTH_CONTENT_TYPE))
-      return { ok: true, detail: `${response.status}` };
+      return { ok: true, detail: `${code}`, status: code };
     let status: unknown;
     try {
       status = (JSON.parse(text) as { status?: unknown }).status;
     } catch {
-      return { ok: false, detail: `${response.status} invalid health+json` };
+      return { ok: false, detail: `${code} invalid health+json`, status: code };
     }
     const ok = status === 'pass' || status === 'warn';
-    return { ok, detail: `${response.status} ${String(status)}` };
+    return { ok, detail: `${code} ${String(status)}`, status: code };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
     const name = (error as Error).name;
@@ -69,15 +71,16 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<string |
     exitReason = reason;
   });
   let last: Probe | undefined;
+  let lastAnswer: Probe | undefined;
   for (let attempt = 1; ; attempt++) {
     if (options.signal.aborted) return 'aborted';
     if (exitReason !== undefined) return exitReason;
     const left = options.deadline - Date.now();
-    if (left <= 0)
-      return `not healthy within the deploy timeout (last probe: ${last?.detail ?? 'none'})`;
+    if (left <= 0) return timedOut(last, lastAnswer);
     last = await probeHealth(options.url, Math.min(options.timeoutMs, left), options.signal);
     options.onProbe?.(last, attempt);
     if (last.ok) return undefined;
+    if (last.status !== undefined) lastAnswer = last;
     if (exitReason !== undefined) return exitReason;
     await sleep(
       Math.min(options.intervalMs, Math.max(options.deadline - Date.now(), 0)),
@@ -85,6 +88,15 @@ export async function waitHealthy(options: WaitHealthyOptions): Promise<string |
       options.exited,
     );
   }
+}
+
+/**
+ * Why the deadline passed: the last probe and, when that one got no HTTP answer (the deadline
+ * cut it short, or the app stopped answering), the last answer the app did give.
+ */
+function timedOut(last: Probe | undefined, lastAnswer: Probe | undefined): string {
+  const answer = lastAnswer && lastAnswer !== last ? `; last answer: ${lastAnswer.detail}` : '';
+  return `not healthy within the deploy timeout (last probe: ${last?.detail ?? 'none'}${answer})`;
 }
 
 /** Waits `ms`, or less when `signal` aborts or `exited` settles; never rejects. */

@@ -22,7 +22,9 @@ it('a green that crashes, never gets healthy, fails health+json, smoke or data c
   const bw = await startInProcess(root, {
     store: storeUrl,
     deploy: {
-      timeoutMs: 4_000,
+      // room for a green to start on a loaded CI machine: with 4 s, `hfail` once started so
+      // late that no probe got an answer before the deadline
+      timeoutMs: 8_000,
       smoke: [{ method: 'GET', path: '/smoke', expectStatus: 200 }],
       checks: [{ name: 'no orphaned rows', sql: 'SELECT id FROM bad_rows' }],
     },
