@@ -33,9 +33,16 @@ export function roll(
   now: number,
   windowStart: number,
 ): CounterState {
+  // the calendar case first and apart: small enough to inline into every store's step
+  if (quota.code === ALGORITHM.calendar) {
+    return state.start < windowStart ? { start: windowStart, used: 0, prev: 0 } : state;
+  }
+  return rollRolling(quota, state, limit, now);
+}
+
+/** `roll` for the other kinds: a sliding window's buckets, a token bucket's drain. */
+function rollRolling(quota: Quota, state: CounterState, limit: number, now: number): CounterState {
   switch (quota.code) {
-    case ALGORITHM.calendar:
-      return state.start < windowStart ? { start: windowStart, used: 0, prev: 0 } : state;
     case ALGORITHM.sliding: {
       const w = quota.windowMs;
       const bucket = now - (now % w);
@@ -56,7 +63,11 @@ export function roll(
 
 /** Usage counted against the limit now (a rolled state). */
 export function usageOf(quota: Quota, state: CounterState, now: number): number {
-  if (quota.code !== ALGORITHM.sliding) return state.used;
+  return quota.code === ALGORITHM.sliding ? slidingUsage(quota, state, now) : state.used;
+}
+
+/** A sliding window's usage: the previous bucket weighted by how much of it still overlaps. */
+function slidingUsage(quota: Quota, state: CounterState, now: number): number {
   const fraction = Math.min(1, Math.max(0, (now - state.start) / quota.windowMs));
   return state.prev * (1 - fraction) + state.used;
 }
@@ -81,9 +92,17 @@ export function resetAt(
   now: number,
   windowEnd: number,
 ): number | undefined {
+  return quota.code === ALGORITHM.calendar ? windowEnd : rollingResetAt(quota, state, limit, now);
+}
+
+/** `resetAt` for the other kinds. */
+function rollingResetAt(
+  quota: Quota,
+  state: CounterState,
+  limit: number,
+  now: number,
+): number | undefined {
   switch (quota.code) {
-    case ALGORITHM.calendar:
-      return windowEnd;
     case ALGORITHM.sliding:
       if (state.used > 0) return state.start + 2 * quota.windowMs;
       return state.prev > 0 ? state.start + quota.windowMs : now;
@@ -129,16 +148,9 @@ export function retryAt(
   }
 }
 
-/** True when the state has room for `weight` more (hard enforcement's test). */
-export function fits(
-  quota: Quota,
-  state: CounterState,
-  limit: number,
-  weight: number,
-  now: number,
-): boolean {
-  return usageOf(quota, state, now) + weight <= capacityOf(quota, limit) + 1e-9;
-}
+/** True when usage `used` (usageOf, now) leaves room for `weight` more (hard enforcement's test). */
+export const fits = (quota: Quota, used: number, limit: number, weight: number): boolean =>
+  used + weight <= capacityOf(quota, limit) + 1e-9;
 
 /** The state after a refund of `weight` consumed while the window began at `consumedStart`. */
 export function refunded(

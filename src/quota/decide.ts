@@ -2,17 +2,20 @@ import { type CounterState, fits, refunded, roll, usageOf } from './algorithm.js
 import { ALGORITHM } from './definition.js';
 import type { ItemOutcome, QuotaItem, RefundItem } from './store.js';
 
-/** Whether one item has room in its rolled state: a decrease of a gauge always has. */
+/**
+ * Whether one item has room in its rolled state, whose usage now is `before` (usageOf): a
+ * decrease of a gauge always has.
+ */
 export function itemFits(
   item: QuotaItem,
   rolled: CounterState,
   limit: number,
-  now: number,
+  before: number,
 ): boolean {
   if (item.quota.enforcement === 'soft') return true;
   if (item.mode === 'set') return item.weight <= limit || item.weight <= rolled.used;
   if (item.weight <= 0) return true;
-  return fits(item.quota, rolled, limit, item.weight, now);
+  return fits(item.quota, before, limit, item.weight);
 }
 
 /** The state after consuming an item that fits: its weight added, or a gauge set. */
@@ -37,7 +40,7 @@ export function decide(items: readonly QuotaItem[], found: ItemOutcome[], now: n
     const rolled = roll(item.quota, outcome.state, outcome.limit, now, item.windowStart);
     outcome.state = rolled;
     outcome.before = usageOf(item.quota, rolled, now);
-    outcome.fits = itemFits(item, rolled, outcome.limit, now);
+    outcome.fits = itemFits(item, rolled, outcome.limit, outcome.before);
     if (!outcome.fits) admitted = false;
   }
   if (!admitted) return false;
@@ -78,6 +81,21 @@ export interface HistoryCounts {
  * item that fitted in a refused step. Returns false when the row is untouched.
  */
 export function addHistory(
+  row: HistoryCounts,
+  item: QuotaItem,
+  result: ItemOutcome,
+  admitted: boolean,
+): boolean {
+  // the common step, apart so that it inlines: units added within the limit
+  if (admitted && item.mode === 'add' && result.before + item.weight <= result.limit) {
+    row.used += item.weight;
+    return true;
+  }
+  return addHistoryRest(row, item, result, admitted);
+}
+
+/** `addHistory` for refusals, gauges set, and steps that reach past the limit. */
+function addHistoryRest(
   row: HistoryCounts,
   item: QuotaItem,
   result: ItemOutcome,

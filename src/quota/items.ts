@@ -78,7 +78,10 @@ class WindowClock {
   constructor(readonly quota: Quota) {}
 
   at(now: number): QuotaWindow {
-    if (now >= this.#from && now < this.#to) return this.#current;
+    return now >= this.#from && now < this.#to ? this.#current : this.#move(now);
+  }
+
+  #move(now: number): QuotaWindow {
     const { calendar, timeZone } = this.quota;
     const day = calendarWindow('day', timeZone, now);
     const window = calendar === undefined ? day : calendarWindow(calendar, timeZone, now);
@@ -177,15 +180,18 @@ export function itemBuilder(definitions: ReadonlyMap<string, Quota>) {
     const { quota, weight, clock } = planned;
     const window = clock.at(now);
     const concurrency = quota.kind === 'concurrency';
+    // counted under the organization's own name: no key of the application's, not per user
+    const own = subject.keys === undefined && quota.per === 'organization';
     return {
       quota,
       organization,
-      subject: subjectKey(quota, subject),
+      subject: own ? organization : subjectKey(quota, subject),
       weight,
       mode,
       windowStart: window.start,
       windowEnd: window.end,
       day: window.day,
+      ownWindow: own ? window : undefined,
       leaseId: concurrency ? randomUUID() : undefined,
       leaseExpiresAt: concurrency ? now + quota.leaseMs : undefined,
       limit: undefined,
@@ -208,6 +214,9 @@ export function itemBuilder(definitions: ReadonlyMap<string, Quota>) {
     return built;
   };
 
+  // the quota a one-quota step named last, and its plan
+  let lastName: unknown;
+  let lastPlanned: Planned | undefined;
   /**
    * The one item of a step that names a single quota by name (`['name']`, weight 1: the
    * common check), without the array; undefined for any other step (use `items`).
@@ -218,10 +227,17 @@ export function itemBuilder(definitions: ReadonlyMap<string, Quota>) {
     now: number,
   ): QuotaItem | undefined => {
     if (!Array.isArray(weights) || weights.length !== 1) return undefined;
-    const planned = singles.get(weights[0] as string);
-    if (planned === undefined) return undefined;
+    const name: unknown = weights[0];
+    // a run of checks of one quota (the common case) skips the lookup by name
+    let planned = lastPlanned;
+    if (name !== lastName || planned === undefined) {
+      planned = singles.get(name as string)?.[0];
+      if (planned === undefined) return undefined;
+      lastName = name;
+      lastPlanned = planned;
+    }
     const organization = checkId('organization', subject.organization);
-    return itemOf(planned[0] as Planned, organization, subject, now, 'add');
+    return itemOf(planned, organization, subject, now, 'add');
   };
 
   return { items, single };

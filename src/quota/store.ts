@@ -18,6 +18,14 @@ export interface QuotaItem {
   windowEnd: number;
   /** The local day (`YYYY-MM-DD`, in the quota's zone) the daily history records it under. */
   day: string;
+  /**
+   * Set by the item builder when the item is counted under its organization's own name
+   * (`subject` is `organization`): the object windowStart, windowEnd and day were read from,
+   * the same for every item of the quota until its window or day moves. Two items with the
+   * same `ownWindow` and the same subject have the same organization and day, so a store can
+   * compare it instead of those strings.
+   */
+  ownWindow?: object | undefined;
   /** Concurrency only: the lease this acquisition takes, and when it expires (epoch ms). */
   leaseId?: string;
   leaseExpiresAt?: number;

@@ -252,6 +252,71 @@ export function quotaContract(backend: QuotaBackend): void {
     );
   });
 
+  it("records each organization's history under its own day when organizations share a key", async () => {
+    const { quotas, clock, organization } = setup(
+      [{ name: 'calls', limit: 100, window: 'day' }],
+      '2026-05-01T10:00:00Z',
+    );
+    // two more organizations count under a key of the application's: `organization`'s name
+    // (which `organization` too gives as its key once)
+    const [second, third] = [newOrg(), newOrg()];
+    const mine = { organization, quotas: ['calls'] };
+    const keyed = (org: string) => ({
+      organization: org,
+      keys: { calls: organization },
+      quotas: ['calls'],
+    });
+    for (const request of [
+      mine,
+      keyed(second),
+      keyed(third),
+      keyed(organization),
+      mine,
+      keyed(third),
+    ]) {
+      await quotas.consume(request);
+    }
+    clock.t = at('2026-05-02T10:00:00Z');
+    for (const request of [mine, keyed(second), keyed(second)]) await quotas.consume(request);
+    expect((await quotas.consume(mine)).items[0]?.used).toBe(4);
+    const row = (day: string, used: number) => ({
+      day,
+      quota: 'calls',
+      used,
+      refused: 0,
+      overage: 0,
+    });
+    expect(await quotas.history(organization, 2)).toEqual([
+      row('2026-05-01', 3),
+      row('2026-05-02', 2),
+    ]);
+    expect(await quotas.history(second, 2)).toEqual([row('2026-05-01', 1), row('2026-05-02', 2)]);
+    expect(await quotas.history(third, 2)).toEqual([row('2026-05-01', 2)]);
+  });
+
+  it('counts one-quota checks of different quotas in turn each on its own quota', async () => {
+    const { quotas, organization } = setup(
+      [
+        { name: 'a', limit: 2, window: 'day' },
+        { name: 'b', limit: 3, window: 'day' },
+      ],
+      '2026-05-01T10:00:00Z',
+    );
+    // one names array, changed between checks
+    const names = ['a'];
+    const check = async (name: string) => {
+      names[0] = name;
+      const { admitted, items } = await quotas.consume({ organization, quotas: names });
+      return [admitted, items[0]?.quota, items[0]?.used];
+    };
+    expect(await check('a')).toEqual([true, 'a', 1]);
+    expect(await check('b')).toEqual([true, 'b', 1]);
+    expect(await check('a')).toEqual([true, 'a', 2]);
+    expect(await check('b')).toEqual([true, 'b', 2]);
+    expect(await check('a')).toEqual([false, 'a', 2]);
+    expect(await check('b')).toEqual([true, 'b', 3]);
+  });
+
   it('counts fractional weights exactly, mixed with whole ones', async () => {
     const { quotas, organization } = setup(
       [{ name: 'storage_gb', limit: 3, window: 'month' }],

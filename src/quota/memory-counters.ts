@@ -1,0 +1,243 @@
+import { type CounterState, EMPTY_STATE, roll, usageOf } from './algorithm.js';
+import { BoundedMap } from './bounded-map.js';
+import { addHistory, decide, itemFits, loaded, refundState } from './decide.js';
+import { ALGORITHM } from './definition.js';
+import type { DailyUsage } from './records.js';
+import type { ConsumeOutcome, ItemOutcome, PeekItem, QuotaItem, RefundItem } from './store.js';
+
+/**
+ * A key's state (an object of the slot's own, updated in place: a step allocates no new
+ * state), and the daily history row it last added to.
+ */
+interface Slot {
+  state: CounterState;
+  row: HistoryRow | undefined;
+  /** The `ownWindow` of the item `row` was found for: an item with the same one has that row. */
+  rowWindow: object | undefined;
+}
+
+export type HistoryRow = DailyUsage & { organization: string };
+
+export const copyState = (state: CounterState): CounterState => ({
+  start: state.start,
+  used: state.used,
+  prev: state.prev,
+});
+
+const keyOf = (quota: string, subject: string): string => `${quota}\u0000${subject}`;
+const rowKey = (organization: string, day: string, quota: string): string =>
+  `${organization}\u0000${day}\u0000${quota}`;
+
+/**
+ * The counters, leases, limits and daily history of the memory store, and its steps. A
+ * class, not closures: V8 checks a method call once by the receiver's shape, where a call
+ * through a closure's variable checks the target every time (the step is the hot path of a
+ * quota check).
+ */
+export class MemoryCounters {
+  /** One map per quota, keyed by subject: a step looks its key up without building one. */
+  readonly #states = new Map<string, BoundedMap<Slot>>();
+  /** The map of the quota last stepped: a run of steps on one quota skips the lookup. */
+  #lastQuota = '';
+  #lastStates: BoundedMap<Slot> | undefined;
+  readonly #leases: BoundedMap<Map<string, number>>;
+  readonly history: BoundedMap<HistoryRow>;
+  /** Organization -> quota -> limit. */
+  readonly overrides = new Map<string, Map<string, number>>();
+  /** consumeOne's answer: one object, rewritten by each call (read it before the next). */
+  readonly #one: ItemOutcome = { limit: 0, state: EMPTY_STATE, before: 0, fits: true };
+
+  constructor(
+    readonly maxKeys: number,
+    readonly keepHistory: boolean,
+  ) {
+    this.#leases = new BoundedMap(maxKeys);
+    this.history = new BoundedMap(maxKeys);
+  }
+
+  #statesOf(quota: string): BoundedMap<Slot> {
+    if (quota === this.#lastQuota && this.#lastStates !== undefined) return this.#lastStates;
+    let map = this.#states.get(quota);
+    if (map === undefined) {
+      map = new BoundedMap<Slot>(this.maxKeys);
+      this.#states.set(quota, map);
+    }
+    this.#lastQuota = quota;
+    this.#lastStates = map;
+    return map;
+  }
+
+  #slotOf(item: QuotaItem): Slot {
+    const map = this.#statesOf(item.quota.name);
+    let slot = map.get(item.subject);
+    if (slot === undefined) {
+      slot = { state: { start: 0, used: 0, prev: 0 }, row: undefined, rowWindow: undefined };
+      map.set(item.subject, slot);
+    }
+    return slot;
+  }
+
+  /** The limit in force: the one the caller knows, else the override, else the quota's. */
+  #limitOf(item: {
+    organization: string;
+    quota: { name: string; limit: number };
+    limit?: number | undefined;
+  }): number {
+    if (item.limit !== undefined) return item.limit;
+    return this.overrides.size === 0
+      ? item.quota.limit
+      : (this.overrides.get(item.organization)?.get(item.quota.name) ?? item.quota.limit);
+  }
+
+  #liveLeases(key: string, now: number): Map<string, number> {
+    let held = this.#leases.get(key);
+    if (held === undefined) {
+      held = new Map();
+      this.#leases.set(key, held);
+    }
+    for (const [id, expiresAt] of held) if (expiresAt <= now) held.delete(id);
+    return held;
+  }
+
+  /**
+   * The item's history row for its day; the slot remembers it, saving the lookup. An item
+   * with the `ownWindow` the row was found for needs no comparison of day and organization.
+   */
+  #rowOf(item: QuotaItem, slot: Slot | undefined): HistoryRow {
+    const cached = slot?.row;
+    if (cached === undefined) return this.#attachRow(item, slot);
+    if (item.ownWindow !== undefined && slot?.rowWindow === item.ownWindow) return cached;
+    if (cached.day !== item.day || cached.organization !== item.organization) {
+      return this.#attachRow(item, slot);
+    }
+    // the right row, reached without the window object it remembers: remember this one
+    if (slot !== undefined) slot.rowWindow = item.ownWindow;
+    return cached;
+  }
+
+  #attachRow(item: QuotaItem, slot: Slot | undefined): HistoryRow {
+    const key = rowKey(item.organization, item.day, item.quota.name);
+    let row = this.history.get(key);
+    if (row === undefined) {
+      row = {
+        organization: item.organization,
+        day: item.day,
+        quota: item.quota.name,
+        used: 0,
+        refused: 0,
+        overage: 0,
+      };
+      this.history.set(key, row);
+    }
+    if (slot !== undefined) {
+      slot.row = row;
+      slot.rowWindow = item.ownWindow;
+    }
+    return row;
+  }
+
+  /** A one-item step on a counter or gauge: the same rules as `decide`, without arrays. */
+  consumeOne(item: QuotaItem, now: number): ItemOutcome {
+    const quota = item.quota;
+    if (quota.code === ALGORITHM.concurrency) {
+      return this.consumeNow([item], now).items[0] as ItemOutcome;
+    }
+    const slot = this.#slotOf(item);
+    const limit = this.#limitOf(item);
+    const rolled = roll(quota, slot.state, limit, now, item.windowStart);
+    const before = usageOf(quota, rolled, now);
+    const fits = itemFits(item, rolled, limit, before);
+    const result = this.#one;
+    result.limit = limit;
+    result.state = rolled;
+    result.before = before;
+    result.fits = fits;
+    if (fits) {
+      const used = item.mode === 'set' ? item.weight : rolled.used + item.weight;
+      const state = slot.state;
+      state.start = rolled.start;
+      state.used = used;
+      state.prev = rolled.prev;
+      result.state = state;
+    }
+    if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, result, fits);
+    return result;
+  }
+
+  /** One synchronous critical section: the whole step runs without yielding. */
+  consumeNow(items: QuotaItem[], now: number): ConsumeOutcome {
+    const slots: Array<Slot | undefined> = new Array(items.length);
+    const found: ItemOutcome[] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as QuotaItem;
+      if (item.quota.code === ALGORITHM.concurrency) {
+        const held = this.#liveLeases(keyOf(item.quota.name, item.subject), now).size;
+        found[i] = loaded({ start: 0, used: held, prev: 0 }, this.#limitOf(item));
+      } else {
+        const slot = this.#slotOf(item);
+        slots[i] = slot;
+        found[i] = loaded(slot.state, this.#limitOf(item));
+      }
+    }
+    const admitted = decide(items, found, now);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as QuotaItem;
+      const result = found[i] as ItemOutcome;
+      const slot = slots[i];
+      if (admitted) {
+        if (slot !== undefined) {
+          slot.state.start = result.state.start;
+          slot.state.used = result.state.used;
+          slot.state.prev = result.state.prev;
+        } else
+          this.#liveLeases(keyOf(item.quota.name, item.subject), now).set(
+            item.leaseId ?? '',
+            item.leaseExpiresAt ?? now,
+          );
+      }
+      if (this.keepHistory && (admitted || !result.fits)) {
+        addHistory(this.#rowOf(item, slot), item, result, admitted);
+      }
+    }
+    return { admitted, items: found };
+  }
+
+  /** Gives back what items consumed (a lease is released) and deducts it from their history. */
+  refund(items: RefundItem[], now: number): void {
+    for (const item of items) {
+      if (item.quota.code === ALGORITHM.concurrency) {
+        this.#leases.get(keyOf(item.quota.name, item.subject))?.delete(item.leaseId ?? '');
+      } else {
+        const slot = this.#states.get(item.quota.name)?.get(item.subject);
+        if (slot !== undefined) slot.state = copyState(refundState(item, slot.state, now));
+      }
+      const row = this.history.get(rowKey(item.organization, item.day, item.quota.name));
+      if (row !== undefined) row.used = Math.max(0, row.used - item.weight);
+    }
+  }
+
+  /** Each item's usage now (a copy: the slots' own state never leaves). */
+  peek(items: PeekItem[], now: number): ItemOutcome[] {
+    return items.map((item) => {
+      const limit = this.#limitOf(item);
+      const stored =
+        item.quota.code === ALGORITHM.concurrency
+          ? {
+              start: 0,
+              used: this.#liveLeases(keyOf(item.quota.name, item.subject), now).size,
+              prev: 0,
+            }
+          : (this.#states.get(item.quota.name)?.get(item.subject)?.state ?? EMPTY_STATE);
+      const state = copyState(roll(item.quota, stored, limit, now, item.windowStart));
+      return { limit, state, before: state.used, fits: true };
+    });
+  }
+
+  /** Sets (or with undefined removes) an organization's limit for one quota. */
+  setOverride(organization: string, quota: string, limit: number | undefined): void {
+    const mine = this.overrides.get(organization) ?? new Map<string, number>();
+    if (limit === undefined) mine.delete(quota);
+    else mine.set(quota, limit);
+    this.overrides.set(organization, mine);
+  }
+}
