@@ -1,7 +1,7 @@
-import { retryAt } from './algorithm.js';
-import type { Quota } from './definition.js';
+import { remainingFrom, retryAt } from './algorithm.js';
+import { ALGORITHM, type Quota } from './definition.js';
 import type { ConsumeOutcome, ItemOutcome, QuotaItem } from './store.js';
-import { type QuotaUsage, usageFrom } from './usage.js';
+import { type QuotaUsage, usageFrom, warningOf } from './usage.js';
 
 /** One quota of a consumption: its usage after the step and what a refund needs. */
 export interface ConsumedQuota extends QuotaUsage {
@@ -44,6 +44,7 @@ export const NONE: readonly string[] = Object.freeze([]);
 export function consumedQuota(item: QuotaItem, result: ItemOutcome, at: number): ConsumedQuota {
   const { quota, windowEnd } = item;
   const { state, limit, fits } = result;
+  if (quota.code === ALGORITHM.calendar) return calendarConsumed(item, result);
   const usage = usageFrom(quota, state, limit, at, windowEnd);
   return {
     quota: usage.quota,
@@ -59,6 +60,36 @@ export function consumedQuota(item: QuotaItem, result: ItemOutcome, at: number):
     weight: item.weight,
     fits,
     retryAt: fits ? undefined : retryAt(quota, state, limit, item.weight, at, windowEnd),
+    windowEnd,
+    start: state.start,
+    day: item.day,
+    leaseId: item.leaseId,
+  };
+}
+
+/**
+ * `consumedQuota` for a calendar window (the common check), `usageFrom` and `retryAt`
+ * written out for that one case: usage is the window's count against the limit, and both
+ * the reset and the retry are the window's end.
+ */
+function calendarConsumed(item: QuotaItem, result: ItemOutcome): ConsumedQuota {
+  const { quota, windowEnd } = item;
+  const { state, limit, fits } = result;
+  const used = state.used;
+  return {
+    quota: quota.name,
+    limit,
+    used,
+    remaining: remainingFrom(limit, used),
+    resetAt: windowEnd,
+    overage: Math.max(0, used - limit),
+    warning: warningOf(quota, used, limit),
+    definition: quota,
+    organization: item.organization,
+    subject: item.subject,
+    weight: item.weight,
+    fits,
+    retryAt: fits ? undefined : windowEnd,
     windowEnd,
     start: state.start,
     day: item.day,

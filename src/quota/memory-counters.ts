@@ -144,6 +144,9 @@ export class MemoryCounters {
     }
     const slot = this.#slotOf(item);
     const limit = this.#limitOf(item);
+    if (quota.code === ALGORITHM.calendar && item.mode === 'add') {
+      return this.#consumeCalendar(item, slot, limit);
+    }
     const rolled = roll(quota, slot.state, limit, now, item.windowStart);
     const before = usageOf(quota, rolled, now);
     const fits = itemFits(item, rolled, limit, before);
@@ -160,6 +163,32 @@ export class MemoryCounters {
       state.prev = rolled.prev;
       result.state = state;
     }
+    if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, result, fits);
+    return result;
+  }
+
+  /**
+   * `consumeOne` for a calendar window adding units (the common check), the rules of `roll`,
+   * `itemFits` and `decide` written out for that one case: the slot's state moves to the
+   * current window in place, and takes the weight when it fits.
+   */
+  #consumeCalendar(item: QuotaItem, slot: Slot, limit: number): ItemOutcome {
+    const state = slot.state;
+    if (state.start < item.windowStart) {
+      state.start = item.windowStart;
+      state.used = 0;
+      state.prev = 0;
+    }
+    const before = state.used;
+    const weight = item.weight;
+    const fits =
+      item.quota.enforcement === 'soft' || weight <= 0 || before + weight <= limit + 1e-9;
+    if (fits) state.used = before + weight;
+    const result = this.#one;
+    result.limit = limit;
+    result.state = state;
+    result.before = before;
+    result.fits = fits;
     if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, result, fits);
     return result;
   }
