@@ -1,4 +1,4 @@
-import { remainingFrom, retryAt } from './algorithm.js';
+import { type CounterState, remainingFrom, retryAt } from './algorithm.js';
 import { ALGORITHM, type Quota } from './definition.js';
 import type { ConsumeOutcome, ItemOutcome, QuotaItem } from './store.js';
 import { type QuotaUsage, usageFrom, warningOf } from './usage.js';
@@ -44,7 +44,7 @@ export const NONE: readonly string[] = Object.freeze([]);
 export function consumedQuota(item: QuotaItem, result: ItemOutcome, at: number): ConsumedQuota {
   const { quota, windowEnd } = item;
   const { state, limit, fits } = result;
-  if (quota.code === ALGORITHM.calendar) return calendarConsumed(item, result);
+  if (quota.code === ALGORITHM.calendar) return calendarConsumed(item, limit, state, fits);
   const usage = usageFrom(quota, state, limit, at, windowEnd);
   return {
     quota: usage.quota,
@@ -72,9 +72,13 @@ export function consumedQuota(item: QuotaItem, result: ItemOutcome, at: number):
  * written out for that one case: usage is the window's count against the limit, and both
  * the reset and the retry are the window's end.
  */
-function calendarConsumed(item: QuotaItem, result: ItemOutcome): ConsumedQuota {
+export function calendarConsumed(
+  item: QuotaItem,
+  limit: number,
+  state: CounterState,
+  fits: boolean,
+): ConsumedQuota {
   const { quota, windowEnd } = item;
-  const { state, limit, fits } = result;
   const used = state.used;
   return {
     quota: quota.name,

@@ -78,39 +78,44 @@ export interface HistoryCounts {
 /**
  * Adds what one step did to an item's daily history row: consumption (and the overage it
  * added) when admitted, the refused units for an item that did not fit; nothing for an
- * item that fitted in a refused step. Returns false when the row is untouched.
+ * item that fitted in a refused step. `before` is the item's usage before the step, `limit`
+ * the limit in force, `fits` whether the item had room. Returns false when the row is
+ * untouched.
  */
 export function addHistory(
   row: HistoryCounts,
   item: QuotaItem,
-  result: ItemOutcome,
+  before: number,
+  limit: number,
+  fits: boolean,
   admitted: boolean,
 ): boolean {
   // the common step, apart so that it inlines: units added within the limit
-  if (admitted && item.mode === 'add' && result.before + item.weight <= result.limit) {
+  if (admitted && item.mode === 'add' && before + item.weight <= limit) {
     row.used += item.weight;
     return true;
   }
-  return addHistoryRest(row, item, result, admitted);
+  return addHistoryRest(row, item, before, limit, fits, admitted);
 }
 
 /** `addHistory` for refusals, gauges set, and steps that reach past the limit. */
 function addHistoryRest(
   row: HistoryCounts,
   item: QuotaItem,
-  result: ItemOutcome,
+  before: number,
+  limit: number,
+  fits: boolean,
   admitted: boolean,
 ): boolean {
   if (!admitted) {
-    if (result.fits) return false;
+    if (fits) return false;
     row.refused += item.weight;
     return true;
   }
   // what the step added: its weight (usage before + weight is usage after), or a gauge's jump
-  const before = result.before;
   const after = item.mode === 'set' ? item.weight : before + item.weight;
   row.used += after - before;
-  const over = Math.max(0, after - result.limit) - Math.max(0, before - result.limit);
+  const over = Math.max(0, after - limit) - Math.max(0, before - limit);
   if (over > 0) row.overage += over;
   return true;
 }

@@ -1,12 +1,6 @@
 import { BreakwaterError } from '../errors/breakwater-error.js';
 import { errors } from '../errors/registry.js';
-import {
-  type ConsumedQuota,
-  type Consumption,
-  consumedQuota,
-  NONE,
-  toConsumption,
-} from './consumption.js';
+import { type ConsumedQuota, type Consumption, NONE, toConsumption } from './consumption.js';
 import { Deadlines } from './deadline.js';
 import type { Quota } from './definition.js';
 import type { Listeners } from './events.js';
@@ -127,11 +121,11 @@ export function createEngine(options: EngineOptions) {
   /** A one-quota step: on an in-process store, the hot path of a check (no arrays in). */
   function consumeOne(item: QuotaItem, at: number, signal?: AbortSignal): Promise<Consumption> {
     if (store.consumeOneNow === undefined) return consume([item], at, signal);
-    const result = store.consumeOneNow(item, at);
+    const answer = store.consumeOneNow(item, at);
     const consumption: Consumption = {
-      admitted: result.fits,
-      violated: result.fits ? NONE : [item.quota.name],
-      items: [consumedQuota(item, result, at)],
+      admitted: answer.fits,
+      violated: answer.fits ? NONE : [item.quota.name],
+      items: [answer],
       source: 'store',
       at,
     };

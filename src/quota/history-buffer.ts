@@ -68,7 +68,8 @@ export class HistoryBuffer {
       const item = items[i] as QuotaItem;
       const outcome = outcomes[i] as ItemOutcome;
       if (!admitted && outcome.fits) continue;
-      addHistory(this.#row(item.organization, item.day, item.quota.name), item, outcome, admitted);
+      const row = this.#row(item.organization, item.day, item.quota.name);
+      addHistory(row, item, outcome.before, outcome.limit, outcome.fits, admitted);
     }
   }
 

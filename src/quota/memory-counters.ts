@@ -1,5 +1,6 @@
 import { type CounterState, EMPTY_STATE, roll, usageOf } from './algorithm.js';
 import { BoundedMap } from './bounded-map.js';
+import { type ConsumedQuota, calendarConsumed, consumedQuota } from './consumption.js';
 import { addHistory, decide, itemFits, loaded, refundState } from './decide.js';
 import { ALGORITHM } from './definition.js';
 import type { DailyUsage } from './records.js';
@@ -44,8 +45,6 @@ export class MemoryCounters {
   readonly history: BoundedMap<HistoryRow>;
   /** Organization -> quota -> limit. */
   readonly overrides = new Map<string, Map<string, number>>();
-  /** consumeOne's answer: one object, rewritten by each call (read it before the next). */
-  readonly #one: ItemOutcome = { limit: 0, state: EMPTY_STATE, before: 0, fits: true };
 
   constructor(
     readonly maxKeys: number,
@@ -136,11 +135,14 @@ export class MemoryCounters {
     return row;
   }
 
-  /** A one-item step on a counter or gauge: the same rules as `decide`, without arrays. */
-  consumeOne(item: QuotaItem, now: number): ItemOutcome {
+  /**
+   * A one-item step on a counter or gauge, answered as the caller sees it: the same rules as
+   * `decide`, without arrays (the hot path of a single-quota check).
+   */
+  consumeOne(item: QuotaItem, now: number): ConsumedQuota {
     const quota = item.quota;
     if (quota.code === ALGORITHM.concurrency) {
-      return this.consumeNow([item], now).items[0] as ItemOutcome;
+      return consumedQuota(item, this.consumeNow([item], now).items[0] as ItemOutcome, now);
     }
     const slot = this.#slotOf(item);
     const limit = this.#limitOf(item);
@@ -150,29 +152,23 @@ export class MemoryCounters {
     const rolled = roll(quota, slot.state, limit, now, item.windowStart);
     const before = usageOf(quota, rolled, now);
     const fits = itemFits(item, rolled, limit, before);
-    const result = this.#one;
-    result.limit = limit;
-    result.state = rolled;
-    result.before = before;
-    result.fits = fits;
+    let state = rolled;
     if (fits) {
-      const used = item.mode === 'set' ? item.weight : rolled.used + item.weight;
-      const state = slot.state;
+      state = slot.state;
       state.start = rolled.start;
-      state.used = used;
+      state.used = item.mode === 'set' ? item.weight : rolled.used + item.weight;
       state.prev = rolled.prev;
-      result.state = state;
     }
-    if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, result, fits);
-    return result;
+    if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, before, limit, fits, fits);
+    return consumedQuota(item, { limit, state, before, fits }, now);
   }
 
   /**
    * `consumeOne` for a calendar window adding units (the common check), the rules of `roll`,
-   * `itemFits` and `decide` written out for that one case: the slot's state moves to the
-   * current window in place, and takes the weight when it fits.
+   * `itemFits`, `decide` and `consumedQuota` written out for that one case: the slot's state
+   * moves to the current window in place, and takes the weight when it fits.
    */
-  #consumeCalendar(item: QuotaItem, slot: Slot, limit: number): ItemOutcome {
+  #consumeCalendar(item: QuotaItem, slot: Slot, limit: number): ConsumedQuota {
     const state = slot.state;
     if (state.start < item.windowStart) {
       state.start = item.windowStart;
@@ -184,13 +180,8 @@ export class MemoryCounters {
     const fits =
       item.quota.enforcement === 'soft' || weight <= 0 || before + weight <= limit + 1e-9;
     if (fits) state.used = before + weight;
-    const result = this.#one;
-    result.limit = limit;
-    result.state = state;
-    result.before = before;
-    result.fits = fits;
-    if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, result, fits);
-    return result;
+    if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, before, limit, fits, fits);
+    return calendarConsumed(item, limit, state, fits);
   }
 
   /** One synchronous critical section: the whole step runs without yielding. */
@@ -225,7 +216,8 @@ export class MemoryCounters {
           );
       }
       if (this.keepHistory && (admitted || !result.fits)) {
-        addHistory(this.#rowOf(item, slot), item, result, admitted);
+        const row = this.#rowOf(item, slot);
+        addHistory(row, item, result.before, result.limit, result.fits, admitted);
       }
     }
     return { admitted, items: found };

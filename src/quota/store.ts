@@ -1,4 +1,5 @@
 import type { CounterState } from './algorithm.js';
+import type { ConsumedQuota } from './consumption.js';
 import { ALGORITHM, type Quota } from './definition.js';
 import type { DailyUsage, DecideIncrease, IncreaseRequest, NewIncreaseRequest } from './records.js';
 
@@ -103,10 +104,10 @@ export interface QuotaStore {
   /** The same step done synchronously, for stores that can (memory): no await on the hot path. */
   consumeNow?(items: QuotaItem[], now: number): ConsumeOutcome;
   /**
-   * `consumeNow` for one item (admitted = `fits`), the hot path of a single-quota check: no
-   * arrays, and the answer may be one object the store reuses, so read it before the next.
+   * `consumeNow` for one item (admitted = `fits`), answered as the caller sees it: the hot
+   * path of a single-quota check, with no arrays and no outcome in between.
    */
-  consumeOneNow?(item: QuotaItem, now: number): ItemOutcome;
+  consumeOneNow?(item: QuotaItem, now: number): ConsumedQuota;
   /** Gives back consumed units (a window that rolled since is left alone), releases leases. */
   refund(items: RefundItem[], now: number, signal?: AbortSignal): Promise<void>;
   /** Current states and limits, rolled to `now`, without writing. */

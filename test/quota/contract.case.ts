@@ -136,6 +136,25 @@ export function quotaContract(backend: QuotaBackend): void {
     expect((await quotas.consume({ organization, quotas: ['bucket'] })).admitted).toBe(false);
   });
 
+  it('records one-quota checks of rolling windows in the daily history', async () => {
+    const { quotas, organization } = setup(
+      [
+        { name: 'rolling', limit: 2, window: 60 },
+        { name: 'bucket', limit: 60, window: 60, algorithm: 'token-bucket', burst: 1 },
+        { name: 'soft', limit: 1, window: 60, enforcement: 'soft' },
+      ],
+      '2026-05-01T10:00:30Z',
+    );
+    for (const name of ['rolling', 'rolling', 'rolling', 'bucket', 'bucket', 'soft', 'soft']) {
+      await quotas.consume({ organization, quotas: [name] });
+    }
+    expect(await quotas.history(organization, 1)).toEqual([
+      { day: '2026-05-01', quota: 'bucket', used: 1, refused: 1, overage: 0 },
+      { day: '2026-05-01', quota: 'rolling', used: 2, refused: 1, overage: 0 },
+      { day: '2026-05-01', quota: 'soft', used: 2, refused: 0, overage: 1 },
+    ]);
+  });
+
   it('consumes several quotas with weights all or nothing', async () => {
     const { quotas, organization } = setup(
       [
