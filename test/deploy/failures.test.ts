@@ -23,7 +23,7 @@ it('a green that crashes, never gets healthy, fails health+json, smoke or data c
     store: storeUrl,
     deploy: {
       // room for a green to start on a loaded CI machine: with 4 s, `hfail` once started so
-      // late that no probe got an answer before the deadline
+      // late that its last probe timed out at the deadline
       timeoutMs: 8_000,
       smoke: [{ method: 'GET', path: '/smoke', expectStatus: 200 }],
       checks: [{ name: 'no orphaned rows', sql: 'SELECT id FROM bad_rows' }],
