@@ -48,9 +48,6 @@ export function redisQuotaRecords(store: RedisStore): Records {
   const redis = store.redis;
   redis.defineCommand('bwQuotaDecide', { numberOfKeys: 2, lua: DECIDE_LUA });
   const scripted = redis as unknown as ScriptedRedis;
-  const ready = async () => {
-    if (redis.status === 'wait') await redis.connect().catch(() => {});
-  };
   const get = async (
     id: string,
   ): Promise<{ raw: string; request: IncreaseRequest } | undefined> => {
@@ -60,19 +57,16 @@ export function redisQuotaRecords(store: RedisStore): Records {
 
   return {
     overrides: async (organization) => {
-      await ready();
       const all = await redis.hgetall(overridesKey(organization));
       return Object.fromEntries(
         Object.entries(all).map(([quota, limit]) => [quota, Number(limit)]),
       );
     },
     setOverride: async (organization, quota, limit) => {
-      await ready();
       if (limit === undefined) await redis.hdel(overridesKey(organization), quota);
       else await redis.hset(overridesKey(organization), quota, String(limit));
     },
     createRequest: async (input) => {
-      await ready();
       const request = pendingRequest(input);
       await redis
         .multi()
@@ -82,11 +76,9 @@ export function redisQuotaRecords(store: RedisStore): Records {
       return request;
     },
     getRequest: async (id) => {
-      await ready();
       return (await get(id))?.request;
     },
     listRequests: async (filter) => {
-      await ready();
       const ids = await redis.zrevrange(REQUEST_INDEX, 0, MAX_SCANNED_REQUESTS - 1);
       if (ids.length === 0) return [];
       const raws = await redis.mget(...ids.map(requestKey));
@@ -97,7 +89,6 @@ export function redisQuotaRecords(store: RedisStore): Records {
         .slice(0, filter.limit ?? DEFAULT_REQUEST_LIST_LIMIT);
     },
     decideRequest: async (decision) => {
-      await ready();
       // compare-and-set: another operator deciding at the same time makes this one re-read
       for (;;) {
         const found = await get(decision.id);
@@ -115,7 +106,6 @@ export function redisQuotaRecords(store: RedisStore): Records {
       }
     },
     history: async (organization, from, to) => {
-      await ready();
       const list = days(from, to);
       const pipeline = redis.pipeline();
       for (const day of list) pipeline.hgetall(historyKey(organization, day));

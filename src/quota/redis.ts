@@ -199,7 +199,6 @@ export function redisQuotaStore(store: RedisStore): QuotaStore {
       await scripted.bwQuotaHistory(args);
     },
     peek: async (items, now) => {
-      if (redis.status === 'wait') await redis.connect().catch(() => {});
       const pipeline = redis.pipeline();
       for (const item of items) {
         const key = redisKeys.state(item.quota, item.subject);
