@@ -1,5 +1,5 @@
 import { type CounterState, EMPTY_STATE, roll, usageOf } from './algorithm.js';
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap, type Marked, MarkedMap } from './bounded-map.js';
 import { type ConsumedQuota, calendarConsumed, consumedQuota } from './consumption.js';
 import { addHistory, decide, itemFits, loaded, refundState } from './decide.js';
 import { ALGORITHM } from './definition.js';
@@ -7,11 +7,11 @@ import type { DailyUsage } from './records.js';
 import type { ConsumeOutcome, ItemOutcome, PeekItem, QuotaItem, RefundItem } from './store.js';
 
 /**
- * A key's state (an object of the slot's own, updated in place: a step allocates no new
- * state), and the daily history row it last added to.
+ * A key's counter state (the slot's own fields, updated in place: a step allocates no new
+ * state, and a key costs one object besides its history row), the daily history row it
+ * last added to, and its mark of recent use.
  */
-interface Slot {
-  state: CounterState;
+interface Slot extends CounterState, Marked {
   row: HistoryRow | undefined;
   /** The `ownWindow` of the item `row` was found for: an item with the same one has that row. */
   rowWindow: object | undefined;
@@ -37,10 +37,10 @@ const rowKey = (organization: string, day: string, quota: string): string =>
  */
 export class MemoryCounters {
   /** One map per quota, keyed by subject: a step looks its key up without building one. */
-  readonly #states = new Map<string, BoundedMap<Slot>>();
+  readonly #states = new Map<string, MarkedMap<Slot>>();
   /** The map of the quota last stepped: a run of steps on one quota skips the lookup. */
   #lastQuota = '';
-  #lastStates: BoundedMap<Slot> | undefined;
+  #lastStates: MarkedMap<Slot> | undefined;
   readonly #leases: BoundedMap<Map<string, number>>;
   readonly history: BoundedMap<HistoryRow>;
   /** Organization -> quota -> limit. */
@@ -54,11 +54,11 @@ export class MemoryCounters {
     this.history = new BoundedMap(maxKeys);
   }
 
-  #statesOf(quota: string): BoundedMap<Slot> {
+  #statesOf(quota: string): MarkedMap<Slot> {
     if (quota === this.#lastQuota && this.#lastStates !== undefined) return this.#lastStates;
     let map = this.#states.get(quota);
     if (map === undefined) {
-      map = new BoundedMap<Slot>(this.maxKeys);
+      map = new MarkedMap<Slot>(this.maxKeys);
       this.#states.set(quota, map);
     }
     this.#lastQuota = quota;
@@ -70,7 +70,7 @@ export class MemoryCounters {
     const map = this.#statesOf(item.quota.name);
     let slot = map.get(item.subject);
     if (slot === undefined) {
-      slot = { state: { start: 0, used: 0, prev: 0 }, row: undefined, rowWindow: undefined };
+      slot = { start: 0, used: 0, prev: 0, row: undefined, rowWindow: undefined, recent: false };
       map.set(item.subject, slot);
     }
     return slot;
@@ -149,15 +149,15 @@ export class MemoryCounters {
     if (quota.code === ALGORITHM.calendar && item.mode === 'add') {
       return this.#consumeCalendar(item, slot, limit);
     }
-    const rolled = roll(quota, slot.state, limit, now, item.windowStart);
+    const rolled = roll(quota, slot, limit, now, item.windowStart);
     const before = usageOf(quota, rolled, now);
     const fits = itemFits(item, rolled, limit, before);
     let state = rolled;
     if (fits) {
-      state = slot.state;
-      state.start = rolled.start;
-      state.used = item.mode === 'set' ? item.weight : rolled.used + item.weight;
-      state.prev = rolled.prev;
+      state = slot;
+      slot.start = rolled.start;
+      slot.used = item.mode === 'set' ? item.weight : rolled.used + item.weight;
+      slot.prev = rolled.prev;
     }
     if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, before, limit, fits, fits);
     return consumedQuota(item, { limit, state, before, fits }, now);
@@ -169,19 +169,18 @@ export class MemoryCounters {
    * moves to the current window in place, and takes the weight when it fits.
    */
   #consumeCalendar(item: QuotaItem, slot: Slot, limit: number): ConsumedQuota {
-    const state = slot.state;
-    if (state.start < item.windowStart) {
-      state.start = item.windowStart;
-      state.used = 0;
-      state.prev = 0;
+    if (slot.start < item.windowStart) {
+      slot.start = item.windowStart;
+      slot.used = 0;
+      slot.prev = 0;
     }
-    const before = state.used;
+    const before = slot.used;
     const weight = item.weight;
     const fits =
       item.quota.enforcement === 'soft' || weight <= 0 || before + weight <= limit + 1e-9;
-    if (fits) state.used = before + weight;
+    if (fits) slot.used = before + weight;
     if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, before, limit, fits, fits);
-    return calendarConsumed(item, limit, state, fits);
+    return calendarConsumed(item, limit, slot, fits);
   }
 
   /** One synchronous critical section: the whole step runs without yielding. */
@@ -196,7 +195,8 @@ export class MemoryCounters {
       } else {
         const slot = this.#slotOf(item);
         slots[i] = slot;
-        found[i] = loaded(slot.state, this.#limitOf(item));
+        // the slot itself as the state: decide replaces it before anything changes it
+        found[i] = loaded(slot, this.#limitOf(item));
       }
     }
     const admitted = decide(items, found, now);
@@ -206,9 +206,9 @@ export class MemoryCounters {
       const slot = slots[i];
       if (admitted) {
         if (slot !== undefined) {
-          slot.state.start = result.state.start;
-          slot.state.used = result.state.used;
-          slot.state.prev = result.state.prev;
+          slot.start = result.state.start;
+          slot.used = result.state.used;
+          slot.prev = result.state.prev;
         } else
           this.#liveLeases(keyOf(item.quota.name, item.subject), now).set(
             item.leaseId ?? '',
@@ -230,7 +230,12 @@ export class MemoryCounters {
         this.#leases.get(keyOf(item.quota.name, item.subject))?.delete(item.leaseId ?? '');
       } else {
         const slot = this.#states.get(item.quota.name)?.get(item.subject);
-        if (slot !== undefined) slot.state = copyState(refundState(item, slot.state, now));
+        if (slot !== undefined) {
+          const refunded = refundState(item, slot, now);
+          slot.start = refunded.start;
+          slot.used = refunded.used;
+          slot.prev = refunded.prev;
+        }
       }
       const row = this.history.get(rowKey(item.organization, item.day, item.quota.name));
       if (row !== undefined) row.used = Math.max(0, row.used - item.weight);
@@ -248,7 +253,7 @@ export class MemoryCounters {
               used: this.#liveLeases(keyOf(item.quota.name, item.subject), now).size,
               prev: 0,
             }
-          : (this.#states.get(item.quota.name)?.get(item.subject)?.state ?? EMPTY_STATE);
+          : (this.#states.get(item.quota.name)?.get(item.subject) ?? EMPTY_STATE);
       const state = copyState(roll(item.quota, stored, limit, now, item.windowStart));
       return { limit, state, before: state.used, fits: true };
     });
