@@ -2,6 +2,13 @@ import { type DirectScript, directScript } from '../store/redis-script.js';
 import type { RedisStore } from '../store/types.js';
 import { type CounterState, roll } from './algorithm.js';
 import { ALGORITHM } from './definition.js';
+import {
+  CALENDAR_BATCH_LUA,
+  CALENDAR_LUA,
+  calendarOutcome,
+  isCalendarStep,
+  pushCalendarArgs,
+} from './redis-calendar.js';
 import { redisQuotaRecords } from './redis-records.js';
 import {
   CONSUME_BATCH_LUA,
@@ -84,14 +91,34 @@ function batchArgs(prefix: string, batch: readonly Pending[]): Array<string | nu
   return [keys.length, ...keys, ...argv];
 }
 
-/** Settles a step with its reply: an outcome, or the error Redis gave for that step alone. */
-function settle(step: Pending, reply: Reply | string | undefined): void {
+/**
+ * Settles a step with its reply: an outcome (read by `read`), or the error Redis gave for
+ * that step alone.
+ */
+function settle(
+  step: Pending,
+  reply: Reply | string | undefined,
+  read: (step: Pending, reply: Reply) => ConsumeOutcome,
+): void {
   try {
     if (!Array.isArray(reply)) throw new Error(`quota step failed in Redis: ${String(reply)}`);
-    step.resolve(outcomeOf(reply));
+    step.resolve(read(step, reply));
   } catch (error) {
     step.reject(error);
   }
+}
+
+const general = (_step: Pending, reply: Reply): ConsumeOutcome => outcomeOf(reply);
+const calendar = (step: Pending, reply: Reply): ConsumeOutcome =>
+  calendarOutcome(step.items[0] as QuotaItem, reply);
+
+/** CALENDAR_BATCH_LUA's arguments for `batch` (every step a calendar step). */
+function calendarBatchArgs(prefix: string, batch: readonly Pending[]): Array<string | number> {
+  const keys: Array<string | number> = [batch.length];
+  const argv: Array<string | number> = [];
+  for (const step of batch)
+    pushCalendarArgs(prefix, step.items[0] as QuotaItem, step.now, keys, argv);
+  return keys.concat(argv);
 }
 
 /** The script's reply: six numbers for one item; else `admitted`, then six per item. */
@@ -128,6 +155,11 @@ export function redisQuotaStore(store: RedisStore): QuotaStore {
   // the hot path goes straight to the socket; the rest through ioredis's scripts
   const consumeOne: DirectScript<Reply> = directScript(redis, CONSUME_LUA);
   const consumeBatch: DirectScript<Array<Reply | string>> = directScript(redis, CONSUME_BATCH_LUA);
+  const calendarOne: DirectScript<Reply> = directScript(redis, CALENDAR_LUA);
+  const calendarBatch: DirectScript<Array<Reply | string>> = directScript(
+    redis,
+    CALENDAR_BATCH_LUA,
+  );
   redis.defineCommand('bwQuotaRefund', { lua: REFUND_LUA });
   redis.defineCommand('bwQuotaHistory', { lua: HISTORY_LUA });
   // ioredis connects its lazily connected client on the first command (and holds commands
@@ -138,7 +170,9 @@ export function redisQuotaStore(store: RedisStore): QuotaStore {
    * Steps issued in the same tick go out as one EVALSHA (CONSUME_BATCH_LUA) instead of one
    * each: under concurrency the client's cost per command is shared by every step in it,
    * and each step stays atomic and all-or-nothing on its own. A lone step (the usual case
-   * at low load) uses CONSUME_LUA as before; nothing waits longer than the current tick.
+   * at low load) uses CONSUME_LUA; nothing waits longer than the current tick. Steps of one
+   * calendar quota with a known limit (the common check) take the lean CALENDAR_LUA, alone
+   * or, when every step of the batch is one, CALENDAR_BATCH_LUA.
    */
   let queue: Pending[] = [];
   const flush = (): void => {
@@ -153,13 +187,27 @@ export function redisQuotaStore(store: RedisStore): QuotaStore {
       try {
         if (batch.length === 1) {
           const step = batch[0] as Pending;
-          consumeOne(consumeArgs(store.prefix, step.items, step.now)).then(
-            (reply) => settle(step, reply),
-            failed,
-          );
+          if (isCalendarStep(step.items)) {
+            const args: Array<string | number> = [1];
+            pushCalendarArgs(store.prefix, step.items[0] as QuotaItem, step.now, args, args);
+            calendarOne(args).then((reply) => settle(step, reply, calendar), failed);
+          } else {
+            consumeOne(consumeArgs(store.prefix, step.items, step.now)).then(
+              (reply) => settle(step, reply, general),
+              failed,
+            );
+          }
+        } else if (batch.every((step) => isCalendarStep(step.items))) {
+          calendarBatch(calendarBatchArgs(store.prefix, batch)).then((replies) => {
+            for (let i = 0; i < batch.length; i++) {
+              settle(batch[i] as Pending, replies[i], calendar);
+            }
+          }, failed);
         } else {
           consumeBatch(batchArgs(store.prefix, batch)).then((replies) => {
-            for (let i = 0; i < batch.length; i++) settle(batch[i] as Pending, replies[i]);
+            for (let i = 0; i < batch.length; i++) {
+              settle(batch[i] as Pending, replies[i], general);
+            }
           }, failed);
         }
       } catch (error) {
