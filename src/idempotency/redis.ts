@@ -23,14 +23,10 @@ export function redisIdempotencyStore(store: RedisStore): IdempotencyStore {
   redis.defineCommand('bwIdempotencyComplete', { numberOfKeys: 1, lua: COMPLETE_LUA });
   redis.defineCommand('bwIdempotencyRelease', { numberOfKeys: 1, lua: RELEASE_LUA });
   const scripted = redis as unknown as ScriptedRedis;
-  const ready = async () => {
-    if (redis.status === 'wait') await redis.connect().catch(() => {});
-  };
 
   return {
     kind: 'redis',
     claim: async (scope, fingerprint, token, leaseMs, now): Promise<ClaimResult> => {
-      await ready();
       const reply = await scripted.bwIdempotencyClaimBuffer(
         recordKey(scopeId(scope)),
         fingerprint,
@@ -59,7 +55,6 @@ export function redisIdempotencyStore(store: RedisStore): IdempotencyStore {
       }
     },
     complete: async (scope, token, response, ttlMs, now) => {
-      await ready();
       const done = await scripted.bwIdempotencyComplete(
         recordKey(scopeId(scope)),
         token,
@@ -72,7 +67,6 @@ export function redisIdempotencyStore(store: RedisStore): IdempotencyStore {
       return done === 1;
     },
     release: async (scope, token) => {
-      await ready();
       return (await scripted.bwIdempotencyRelease(recordKey(scopeId(scope)), token)) === 1;
     },
     sweep: async () => 0,

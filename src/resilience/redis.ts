@@ -42,9 +42,6 @@ export function redisBreakerStore(store: RedisStore): BreakerClusterStore {
   const redis = store.redis;
   redis.defineCommand('bwBreakerOverride', { numberOfKeys: 1, lua: SET_OVERRIDE_LUA });
   const scripted = redis as unknown as ScriptedRedis;
-  const ready = async () => {
-    if (redis.status === 'wait') await redis.connect().catch(() => {});
-  };
   const remove = async (instances: string[]) => {
     if (instances.length === 0) return;
     const gone = new Set(instances);
@@ -59,7 +56,6 @@ export function redisBreakerStore(store: RedisStore): BreakerClusterStore {
   return {
     kind: 'redis',
     publish: async (instance, startedAt, states, now) => {
-      await ready();
       const tx = redis
         .multi()
         .hset(KEY.instances, instance, JSON.stringify({ heartbeatAt: now, startedAt }));
@@ -78,7 +74,6 @@ export function redisBreakerStore(store: RedisStore): BreakerClusterStore {
       await tx.exec();
     },
     view: async (): Promise<ClusterView> => {
-      await ready();
       const [instances, states] = await Promise.all([
         redis.hgetall(KEY.instances),
         redis.hgetall(KEY.states),
@@ -100,21 +95,17 @@ export function redisBreakerStore(store: RedisStore): BreakerClusterStore {
       };
     },
     overrides: async () => {
-      await ready();
       return Object.values(await redis.hgetall(KEY.overrides)).map(parseOverride);
     },
     setOverride: async (breaker, mode, actor, now) => {
-      await ready();
       return parseOverride(
         await scripted.bwBreakerOverride(KEY.overrides, breaker, mode, actor, now),
       );
     },
     leave: async (instance) => {
-      await ready();
       await remove([instance]);
     },
     prune: async (before) => {
-      await ready();
       const instances = await redis.hgetall(KEY.instances);
       const stale = Object.entries(instances)
         .filter(([, json]) => (JSON.parse(json) as { heartbeatAt: number }).heartbeatAt < before)

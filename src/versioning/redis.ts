@@ -21,22 +21,18 @@ function decode(orgId: string, raw: string | null): VersionPin | undefined {
 export function redisPinStore(store: RedisStore, options: PinStoreOptions = {}): VersionPinStore {
   const now = options.now ?? Date.now;
   const { redis } = store;
-  const ready = async (signal: AbortSignal | undefined) => {
-    signal?.throwIfAborted();
-    if (redis.status === 'wait') await redis.connect().catch(() => {});
-  };
   const encode = (version: string) => JSON.stringify({ version, pinnedAt: now() });
 
   return {
     kind: 'redis',
     getPin: async (orgId, signal) => {
       checkPinArguments(orgId);
-      await ready(signal);
+      signal?.throwIfAborted();
       return decode(orgId, await redis.get(pinKey(orgId)));
     },
     pinIfAbsent: async (orgId, version, signal) => {
       checkPinArguments(orgId, version);
-      await ready(signal);
+      signal?.throwIfAborted();
       const value = encode(version);
       // Pins are never deleted, so the key a lost SET NX ran into is still there to read.
       if ((await redis.set(pinKey(orgId), value, 'NX')) === 'OK') return decode(orgId, value)!;
@@ -44,7 +40,7 @@ export function redisPinStore(store: RedisStore, options: PinStoreOptions = {}):
     },
     setPin: async (orgId, version, signal) => {
       checkPinArguments(orgId, version);
-      await ready(signal);
+      signal?.throwIfAborted();
       const value = encode(version);
       await redis.set(pinKey(orgId), value);
       return decode(orgId, value)!;
