@@ -195,7 +195,8 @@ export class MemoryCounters {
       } else {
         const slot = this.#slotOf(item);
         slots[i] = slot;
-        // the slot itself as the state: decide replaces it before anything changes it
+        // the slot itself as the state: decide never writes into it (an admitted step gets
+        // a new state, copied into the slot below)
         found[i] = loaded(slot, this.#limitOf(item));
       }
     }

@@ -5,7 +5,7 @@
  * reply, so Redis spends less time on the check every request makes.
  */
 import { ALGORITHM } from './definition.js';
-import { redisKeys } from './redis-scripts.js';
+import { redisKeys, STEP_REPLY_LUA } from './redis-scripts.js';
 import type { ConsumeOutcome, QuotaItem } from './store.js';
 import { stateTtlMs } from './store.js';
 
@@ -38,8 +38,9 @@ local function step(key, a)
   elseif fresh then
     redis.call('HSET', key, 's', x, 'u', u + w, 'p', 0)
     if ARGV[a + 4] + 0 > 0 then redis.call('PEXPIRE', key, ARGV[a + 4]) end
-  elseif u % 1 == 0 and w % 1 == 0 then
-    -- whole numbers: the weight goes in as given (formatting a Lua number costs more)
+  elseif u % 1 == 0 and w % 1 == 0 and u + w < 1e15 then
+    -- whole numbers (stored in plain digits): the weight goes in as given, as formatting a
+    -- Lua number costs more
     redis.call('HINCRBY', key, 'u', ARGV[a + 2])
   else
     redis.call('HSET', key, 'u', u + w)
@@ -59,17 +60,10 @@ export const CALENDAR_LUA = `${CALENDAR_STEP_LUA}return step(KEYS[1], 0)
  * and five ARGV per step, each step atomic on its own, in order. One reply per step:
  * `step`'s table, or the error message (a string) of a step that failed.
  */
-export const CALENDAR_BATCH_LUA = `${CALENDAR_STEP_LUA}
+export const CALENDAR_BATCH_LUA = `${CALENDAR_STEP_LUA}${STEP_REPLY_LUA}
 local replies = {}
 for i = 1, #KEYS do
-  local ok, r = pcall(step, KEYS[i], (i - 1) * 5)
-  if ok then
-    replies[i] = r
-  elseif type(r) == 'table' then
-    replies[i] = tostring(r.err)
-  else
-    replies[i] = tostring(r)
-  end
+  replies[i] = reply(pcall(step, KEYS[i], (i - 1) * 5))
 end
 return replies
 `;

@@ -172,6 +172,18 @@ local function step(a0, k0, last)
 end
 `;
 
+/**
+ * Lua, for scripts that run several steps: `reply(pcall(...))` is a step's reply, or the
+ * message of the error it raised (a string), so one failed step fails alone.
+ */
+export const STEP_REPLY_LUA = `
+local function reply(ok, r)
+  if ok then return r end
+  if type(r) == 'table' then return tostring(r.err) end
+  return tostring(r)
+end
+`;
+
 /** One step per call: the whole ARGV and KEYS are its items. */
 export const CONSUME_LUA = `${STEP_LUA}return step(1, 1, #ARGV)
 `;
@@ -184,20 +196,13 @@ export const CONSUME_LUA = `${STEP_LUA}return step(1, 1, #ARGV)
  * CONSUME_LUA's table, or the error message (a string) of a step that failed, so one bad
  * key fails its own step only.
  */
-export const CONSUME_BATCH_LUA = `${STEP_LUA}
+export const CONSUME_BATCH_LUA = `${STEP_LUA}${STEP_REPLY_LUA}
 local replies = {}
 local a, k = 2, 1
 for i = 1, ARGV[1] + 0 do
   local nk, na = ARGV[a] + 0, ARGV[a + 1] + 0
   a = a + 2
-  local ok, r = pcall(step, a, k, a + na - 1)
-  if ok then
-    replies[i] = r
-  elseif type(r) == 'table' then
-    replies[i] = tostring(r.err)
-  else
-    replies[i] = tostring(r)
-  end
+  replies[i] = reply(pcall(step, a, k, a + na - 1))
   a = a + na
   k = k + nk
 end
