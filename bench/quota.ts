@@ -4,9 +4,9 @@
  *
  * Both sides do the same job: one check consumes one unit of one fixed one-day window on one
  * of 1,000 keys, with room to spare, and answers with what is left (see WORK below for what
- * each side does on top). The two alternate within each case, round after round, so the
- * load of a shared machine lands on both; the figures are the medians of the rounds, with
- * the process CPU time per check beside checks/s (steadier when the machine is busy).
+ * each side does on top). Within each round of a case the two take turns in slices of
+ * 100 ms, so the changing load of a shared machine lands on both; the figures are the
+ * medians of the rounds, with the process CPU time per check beside checks/s.
  * Redis: the local server (BREAKWATER_BENCH_REDIS, default redis://127.0.0.1:6379/0), each
  * side on its own ioredis client with auto-pipelining, keys under a fresh prefix deleted
  * afterwards.
@@ -27,6 +27,8 @@ import type { RedisStore } from '../src/store/types.js';
 import { median, parseBenchArgs } from './support/args.js';
 
 const KEYS = 1_000;
+/** Seconds each side runs before the other takes its turn, within a round. */
+const SLICE_S = 0.1;
 const POINTS = 1_000_000_000;
 // many short rounds: the median of their ratios moves less with the machine than a few long ones
 const args = parseBenchArgs(process.argv.slice(2), {
@@ -71,8 +73,8 @@ interface Case {
   rateLimiterFlexible: Measure;
   /**
    * Breakwater / rate-limiter-flexible checks per second: the median of the rounds' ratios
-   * (each round runs the two back to back, so a change in the machine's speed between
-   * rounds cancels out of the ratio).
+   * (within a round the two take turns every 100 ms, so a change in the machine's speed
+   * cancels out of the ratio).
    */
   ratio: number;
   /** The lowest and highest ratio of a round. */
@@ -82,8 +84,15 @@ interface Case {
   rounds: Array<{ breakwater: Measure; rateLimiterFlexible: Measure }>;
 }
 
-/** Runs `check` for `seconds` with `inFlight` loops: checks per second and CPU per check. */
-async function measure(check: Check, inFlight: number, seconds: number): Promise<Measure> {
+/** What one side did over some run time: checks, wall ms and CPU µs. */
+interface Tally {
+  checks: number;
+  ms: number;
+  cpuUs: number;
+}
+
+/** Runs `check` for `seconds` with `inFlight` loops and adds what it did to `tally`. */
+async function run(check: Check, inFlight: number, seconds: number, tally: Tally): Promise<void> {
   const end = performance.now() + seconds * 1000;
   let done = 0;
   const loop = async (offset: number) => {
@@ -99,9 +108,43 @@ async function measure(check: Check, inFlight: number, seconds: number): Promise
   const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(Array.from({ length: inFlight }, (_, n) => loop(n * 7)));
-  const elapsedS = (performance.now() - started) / 1000;
+  tally.ms += performance.now() - started;
   const used = process.cpuUsage(cpu);
-  return { checksPerS: done / elapsedS, cpuUsPerCheck: (used.user + used.system) / done };
+  tally.cpuUs += used.user + used.system;
+  tally.checks += done;
+}
+
+const measureOf = (tally: Tally): Measure => ({
+  checksPerS: (tally.checks * 1000) / tally.ms,
+  cpuUsPerCheck: tally.cpuUs / tally.checks,
+});
+
+/**
+ * One round: the two sides take turns in slices of SLICE_S until each has run `seconds`
+ * (who starts a slice alternates), so a change in the machine's speed lasting longer than
+ * a slice lands on both alike.
+ */
+async function round(
+  sides: Record<Side, Check>,
+  inFlight: number,
+  seconds: number,
+): Promise<Record<Side, Measure>> {
+  const tallies: Record<Side, Tally> = {
+    breakwater: { checks: 0, ms: 0, cpuUs: 0 },
+    rateLimiterFlexible: { checks: 0, ms: 0, cpuUs: 0 },
+  };
+  const slices = Math.max(1, Math.round(seconds / SLICE_S));
+  for (let slice = 0; slice < slices; slice++) {
+    const order: Side[] =
+      slice % 2 === 0
+        ? ['breakwater', 'rateLimiterFlexible']
+        : ['rateLimiterFlexible', 'breakwater'];
+    for (const side of order) await run(sides[side], inFlight, seconds / slices, tallies[side]);
+  }
+  return {
+    breakwater: measureOf(tallies.breakwater),
+    rateLimiterFlexible: measureOf(tallies.rateLimiterFlexible),
+  };
 }
 
 const med = (rounds: Case['rounds'], side: Side): Measure => ({
@@ -114,22 +157,14 @@ async function compare(
   inFlight: number,
   sides: Record<Side, Check>,
 ): Promise<Case> {
-  if (args.warmupS > 0) {
-    for (const check of Object.values(sides)) await measure(check, inFlight, args.warmupS);
-  }
+  if (args.warmupS > 0) await round(sides, inFlight, args.warmupS);
   const rounds: Case['rounds'] = [];
-  for (let round = 0; round < args.rounds; round++) {
-    // alternate who goes first, so neither always follows the other's garbage
-    const order: Side[] =
-      round % 2 === 0
-        ? ['breakwater', 'rateLimiterFlexible']
-        : ['rateLimiterFlexible', 'breakwater'];
-    const result: Partial<Case['rounds'][number]> = {};
-    for (const side of order) result[side] = await measure(sides[side], inFlight, args.durationS);
-    rounds.push(result as Case['rounds'][number]);
-    const { breakwater: bw, rateLimiterFlexible: rlf } = result as Case['rounds'][number];
+  for (let n = 0; n < args.rounds; n++) {
+    const result = await round(sides, inFlight, args.durationS);
+    rounds.push(result);
+    const { breakwater: bw, rateLimiterFlexible: rlf } = result;
     progress(
-      `${backend.padEnd(6)} in-flight ${String(inFlight).padStart(2)} round ${round + 1}: ` +
+      `${backend.padEnd(6)} in-flight ${String(inFlight).padStart(2)} round ${n + 1}: ` +
         `Breakwater ${fmt(bw.checksPerS)}/s (${bw.cpuUsPerCheck.toFixed(2)} µs CPU), ` +
         `rate-limiter-flexible ${fmt(rlf.checksPerS)}/s (${rlf.cpuUsPerCheck.toFixed(2)} µs CPU)`,
     );
@@ -171,7 +206,7 @@ const memory = createQuotas({ store: 'memory', definitions });
 const redis = createQuotas({ store, definitions });
 try {
   progress(
-    `bench:quota: ${args.rounds} alternating rounds of ${args.durationS} s per side and case ` +
+    `bench:quota: ${args.rounds} rounds of ${args.durationS} s per side and case (100 ms turns) ` +
       `after ${args.warmupS} s warm-up, ${KEYS} keys, Redis ${redisUrl}, load average ${loadBefore}`,
   );
   const memoryFlexible = new RateLimiterMemory({ points: POINTS, duration: 86_400 });
@@ -242,15 +277,15 @@ function report(results: Case[], before: string, after: string): void {
   process.stdout.write(
     [
       '',
-      `checks per second, median of ${args.rounds} alternating rounds of ${args.durationS} s, ${KEYS} keys, ` +
+      `checks per second, median of ${args.rounds} rounds of ${args.durationS} s per side in 100 ms turns, ${KEYS} keys, ` +
         `Node ${process.version}, load average ${before} before, ${after} after`,
       '',
       '| backend | in flight | Breakwater checks/s | rate-limiter-flexible checks/s | ratio | rounds | Breakwater µs CPU/check | rate-limiter-flexible µs CPU/check | CPU ratio |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...rows,
       '',
-      "ratio = Breakwater / rate-limiter-flexible checks/s, the median of the rounds' ratios (aim >= 1.0; each",
-      'round runs both back to back), rounds = lowest-highest ratio of a round; CPU ratio = rate-limiter-flexible /',
+      "ratio = Breakwater / rate-limiter-flexible checks/s, the median of the rounds' ratios (aim >= 1.0; in a",
+      'round the two take turns every 100 ms), rounds = lowest-highest ratio of a round; CPU ratio = rate-limiter-flexible /',
       'Breakwater CPU per check of this process, median of the rounds (above 1: Breakwater costs less; Redis',
       'server time not included)',
       '',
