@@ -4,7 +4,7 @@ import { hasCode } from '../../src/errors/breakwater-error.js';
 import { errors } from '../../src/errors/registry.js';
 import { createQuotas } from '../../src/quota/quotas.js';
 import { CALENDAR_BATCH_LUA, CALENDAR_LUA } from '../../src/quota/redis-calendar.js';
-import { redisKeys } from '../../src/quota/redis-scripts.js';
+import { CONSUME_BATCH_LUA, CONSUME_LUA, redisKeys } from '../../src/quota/redis-scripts.js';
 import { openStore } from '../../src/store/open.js';
 import type { RedisStore } from '../../src/store/types.js';
 import { type Backend, cleanupBackends, describeBackends } from '../support/backends.js';
@@ -21,20 +21,39 @@ const clock = TODAY + 10 * 3_600_000;
 
 const sha = (lua: string): string => createHash('sha1').update(lua).digest('hex');
 
-/** The EVALSHA calls Redis runs while `run` does, by script SHA (MONITOR on its own client). */
+/** The scripts that decide consume steps (history writes and refunds are not counted). */
+const CONSUME_SCRIPTS = new Set(
+  [CALENDAR_LUA, CALENDAR_BATCH_LUA, CONSUME_LUA, CONSUME_BATCH_LUA].map(sha),
+);
+
+/**
+ * The consume scripts Redis runs for this store while `run` does, by SHA (MONITOR on its
+ * own client). A timed history flush may run in between; it is not a consume script.
+ */
 async function scriptsRun(store: RedisStore, run: () => Promise<void>): Promise<string[]> {
   const monitor = await store.redis.duplicate().monitor();
   const seen: string[] = [];
+  const fence = `fence-${process.pid}-${Date.now()}`;
+  let fenced: () => void = () => {};
+  const reached = new Promise<void>((resolve) => {
+    fenced = resolve;
+  });
   monitor.on('monitor', (_time: string, args: string[]) => {
-    if (args[0]?.toLowerCase() === 'evalsha' && String(args[3]).startsWith(store.prefix)) {
+    const command = args[0]?.toLowerCase();
+    if (command === 'echo' && args[1] === fence) fenced();
+    if (
+      command === 'evalsha' &&
+      CONSUME_SCRIPTS.has(args[1] as string) &&
+      String(args[3]).startsWith(store.prefix)
+    ) {
       seen.push(args[1] as string);
     }
   });
   try {
     await run();
-    // MONITOR lines arrive after the replies: a PING through the monitored server fences them
-    await store.redis.ping();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // MONITOR lines arrive after the replies: an ECHO sent after the steps fences them
+    await store.redis.echo(fence);
+    await reached;
   } finally {
     monitor.disconnect();
   }
