@@ -18,12 +18,28 @@ export function itemFits(
   return fits(item.quota, before, limit, item.weight);
 }
 
-/** The state after consuming an item that fits: its weight added, or a gauge set. */
+/** The usage an item that fits leaves in its rolled state: its weight added, or a gauge set. */
+export const usedAfter = (item: QuotaItem, rolled: CounterState): number =>
+  item.mode === 'set' ? item.weight : rolled.used + item.weight;
+
+/** The state after consuming an item that fits. */
 const consumed = (item: QuotaItem, rolled: CounterState): CounterState => ({
   start: rolled.start,
-  used: item.mode === 'set' ? item.weight : rolled.used + item.weight,
+  used: usedAfter(item, rolled),
   prev: rolled.prev,
 });
+
+/**
+ * One item's part of a step: rolls its loaded outcome to `now` and completes it in place
+ * (rolled state, usage before, fits). Returns `fits`.
+ */
+export function judge(item: QuotaItem, outcome: ItemOutcome, now: number): boolean {
+  const rolled = roll(item.quota, outcome.state, outcome.limit, now, item.windowStart);
+  outcome.state = rolled;
+  outcome.before = usageOf(item.quota, rolled, now);
+  outcome.fits = itemFits(item, rolled, outcome.limit, outcome.before);
+  return outcome.fits;
+}
 
 /**
  * The whole decision of one consume step, for the stores that decide in JavaScript (memory
@@ -35,13 +51,7 @@ const consumed = (item: QuotaItem, rolled: CounterState): CounterState => ({
 export function decide(items: readonly QuotaItem[], found: ItemOutcome[], now: number): boolean {
   let admitted = true;
   for (let i = 0; i < items.length; i++) {
-    const item = items[i] as QuotaItem;
-    const outcome = found[i] as ItemOutcome;
-    const rolled = roll(item.quota, outcome.state, outcome.limit, now, item.windowStart);
-    outcome.state = rolled;
-    outcome.before = usageOf(item.quota, rolled, now);
-    outcome.fits = itemFits(item, rolled, outcome.limit, outcome.before);
-    if (!outcome.fits) admitted = false;
+    if (!judge(items[i] as QuotaItem, found[i] as ItemOutcome, now)) admitted = false;
   }
   if (!admitted) return false;
   for (let i = 0; i < items.length; i++) {

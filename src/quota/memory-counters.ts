@@ -1,7 +1,7 @@
-import { type CounterState, EMPTY_STATE, roll, usageOf } from './algorithm.js';
+import { type CounterState, EMPTY_STATE, roll } from './algorithm.js';
 import { BoundedMap, type Marked, MarkedMap } from './bounded-map.js';
 import { type ConsumedQuota, calendarConsumed, consumedQuota } from './consumption.js';
-import { addHistory, decide, itemFits, loaded, refundState } from './decide.js';
+import { addHistory, decide, judge, loaded, refundState, usedAfter } from './decide.js';
 import { ALGORITHM } from './definition.js';
 import type { DailyUsage } from './records.js';
 import type { ConsumeOutcome, ItemOutcome, PeekItem, QuotaItem, RefundItem } from './store.js';
@@ -18,6 +18,13 @@ interface Slot extends CounterState, Marked {
 }
 
 export type HistoryRow = DailyUsage & { organization: string };
+
+/** Moves a slot's counters (in place: the slot is the key's one object). */
+function setState(slot: Slot, start: number, used: number, prev: number): void {
+  slot.start = start;
+  slot.used = used;
+  slot.prev = prev;
+}
 
 export const copyState = (state: CounterState): CounterState => ({
   start: state.start,
@@ -136,8 +143,9 @@ export class MemoryCounters {
   }
 
   /**
-   * A one-item step on a counter or gauge, answered as the caller sees it: the same rules as
-   * `decide`, without arrays (the hot path of a single-quota check).
+   * A one-item step on a counter or gauge, answered as the caller sees it: `decide`'s rules
+   * for one item (`judge`), without arrays (the hot path of a single-quota check); the slot
+   * takes the consumed state in place.
    */
   consumeOne(item: QuotaItem, now: number): ConsumedQuota {
     const quota = item.quota;
@@ -149,18 +157,15 @@ export class MemoryCounters {
     if (quota.code === ALGORITHM.calendar && item.mode === 'add') {
       return this.#consumeCalendar(item, slot, limit);
     }
-    const rolled = roll(quota, slot, limit, now, item.windowStart);
-    const before = usageOf(quota, rolled, now);
-    const fits = itemFits(item, rolled, limit, before);
-    let state = rolled;
-    if (fits) {
-      state = slot;
-      slot.start = rolled.start;
-      slot.used = item.mode === 'set' ? item.weight : rolled.used + item.weight;
-      slot.prev = rolled.prev;
+    const outcome = loaded(slot, limit);
+    if (judge(item, outcome, now)) {
+      const rolled = outcome.state;
+      setState(slot, rolled.start, usedAfter(item, rolled), rolled.prev);
+      outcome.state = slot;
     }
+    const { before, fits } = outcome;
     if (this.keepHistory) addHistory(this.#rowOf(item, slot), item, before, limit, fits, fits);
-    return consumedQuota(item, { limit, state, before, fits }, now);
+    return consumedQuota(item, outcome, now);
   }
 
   /**
@@ -207,9 +212,7 @@ export class MemoryCounters {
       const slot = slots[i];
       if (admitted) {
         if (slot !== undefined) {
-          slot.start = result.state.start;
-          slot.used = result.state.used;
-          slot.prev = result.state.prev;
+          setState(slot, result.state.start, result.state.used, result.state.prev);
         } else
           this.#liveLeases(keyOf(item.quota.name, item.subject), now).set(
             item.leaseId ?? '',
@@ -233,9 +236,7 @@ export class MemoryCounters {
         const slot = this.#states.get(item.quota.name)?.get(item.subject);
         if (slot !== undefined) {
           const refunded = refundState(item, slot, now);
-          slot.start = refunded.start;
-          slot.used = refunded.used;
-          slot.prev = refunded.prev;
+          setState(slot, refunded.start, refunded.used, refunded.prev);
         }
       }
       const row = this.history.get(rowKey(item.organization, item.day, item.quota.name));
