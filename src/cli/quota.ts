@@ -7,6 +7,7 @@ import type { QuotaDefinition } from '../quota/definition.js';
 import { createQuotas, type Quotas } from '../quota/quotas.js';
 import type { DailyUsage, IncreaseRequest } from '../quota/records.js';
 import type { UsageReport } from '../quota/report.js';
+import { missingTables } from '../store/missing-tables.js';
 import { openStore, storeUrlFromEnv } from '../store/open.js';
 import { CliExit, type CliIo, EXIT } from './io.js';
 
@@ -148,14 +149,8 @@ async function withQuotas(io: CliIo, flags: QuotaFlags, fn: (quotas: Quotas) => 
     });
     await fn(quotas);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/no such table|relation .* does not exist/.test(message)) {
-      throw new CliExit(
-        EXIT.failed,
-        `the quota tables are missing in ${store.url}: migrate Breakwater's own tables first (migrateBreakwater)`,
-      );
-    }
-    throw error;
+    // a step wraps the store's error (BW_QUOTA_STORE_UNAVAILABLE): the cause names the table
+    throw missingTables(error, store.url, 'quota');
   } finally {
     await store.close();
   }

@@ -1,5 +1,5 @@
+import { missingTables } from '../store/missing-tables.js';
 import type { PostgresStore } from '../store/types.js';
-import { missingTables } from './missing-tables.js';
 import { BREAKER_SQL, type InstanceRow, numbered, type StateRow, viewFromRows } from './sql.js';
 import { type BreakerClusterStore, type OverrideRow, overrideFromRow } from './store.js';
 
@@ -25,7 +25,7 @@ export function postgresBreakerStore(store: PostgresStore): BreakerClusterStore 
     try {
       return await work();
     } catch (error) {
-      throw missingTables(error, store.url);
+      throw missingTables(error, store.url, 'breaker');
     }
   };
 

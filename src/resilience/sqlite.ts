@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { missingTables } from '../store/missing-tables.js';
 import type { SqliteStore } from '../store/types.js';
-import { missingTables } from './missing-tables.js';
 import { BREAKER_SQL, type InstanceRow, type StateRow, viewFromRows } from './sql.js';
 import { type BreakerClusterStore, type OverrideRow, overrideFromRow } from './store.js';
 
@@ -27,7 +27,7 @@ export function sqliteBreakerStore(store: SqliteStore): BreakerClusterStore {
         Object.entries(SQL).map(([name, sql]) => [name, db.prepare(sql)]),
       ) as Record<keyof typeof SQL, BetterSqlite3.Statement>;
     } catch (error) {
-      throw missingTables(error, store.url);
+      throw missingTables(error, store.url, 'breaker');
     }
     return prepared;
   };

@@ -1,4 +1,5 @@
-import { afterAll, expect, it } from 'vitest';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createAuditLog } from '../../src/admin/audit.js';
 import { ACTOR_HEADER, createAdminServer } from '../../src/admin/server.js';
 import { runCli } from '../../src/cli/program.js';
@@ -7,7 +8,7 @@ import { quotaAdminRoutes } from '../../src/quota/admin.js';
 import { createQuotas } from '../../src/quota/quotas.js';
 import { openStore } from '../../src/store/open.js';
 import { captureIo } from '../fixtures/migrate/support.js';
-import { cleanupBackends, describeBackends } from '../support/backends.js';
+import { cleanupBackends, describeBackends, tempDir } from '../support/backends.js';
 
 afterAll(cleanupBackends);
 
@@ -188,6 +189,22 @@ describeBackends('quota increase requests', ['sqlite', 'postgres', 'redis'], (ba
     } finally {
       await server.close();
       await store.close();
+    }
+  });
+});
+
+describe('breakwater quota on a store without its tables', () => {
+  it('answers one line naming the missing tables, for reads and writes alike', async () => {
+    const store = `sqlite:${path.join(tempDir(), 'fresh.db')}`;
+    for (const args of [
+      ['usage', 'org_acme'],
+      ['requests'],
+      ['request', 'org_acme', 'recognitions_per_day', '2000', '--reason', 'launch'],
+    ]) {
+      const run = await quota([...args, '--store', store]);
+      expect(run.code).toBe(1);
+      expect(run.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(run.err).toMatch(/quota tables are missing in sqlite:.* \[BW_STORE_UNSUPPORTED\]\n$/);
     }
   });
 });
