@@ -27,6 +27,11 @@ export function banner(options: {
     `      -H 'Content-Type: application/json' -H 'Idempotency-Key: demo-1' \\`,
     `      -d '{"to":"usr_grace","message":"Thanks for the review!","badges":["teamwork"]}'`,
     `    curl -s '${url}/v1/recognitions?to=usr_grace&limit=10' -H 'Authorization: Bearer ${options.demoApiKey}'`,
+    `    curl -s '${url}/v1/quota' -H 'Authorization: Bearer ${options.demoApiKey}'`,
+    // the operator CLI reads the same store; a redacted URL (PostgreSQL) is not pasteable
+    `    npx breakwater quota usage org_acme --store ${
+      options.storeUrl.startsWith('sqlite:') ? options.storeUrl : '<the store URL>'
+    }`,
     '',
     '',
   ].join('\n');
